@@ -1,0 +1,155 @@
+//! Cross-tab messages (SPEC 4): the clerk-js 6 shape, built for sending and
+//! validated on receipt.
+
+use super::config::HARD_CUTOFF;
+use super::jwt::Jwt;
+use super::key::{token_id, TokenKey};
+
+/// The message posted on the channel:
+/// `{tokenId, tokenRaw, sessionId, template, organizationId, traceId}`.
+#[derive(Clone, PartialEq)]
+pub struct OutgoingBroadcast {
+    /// `[sessionId, template, organizationId].filter(Boolean).join("-")`.
+    pub token_id: String,
+    /// The JWT.
+    pub token_raw: String,
+    /// This session.
+    pub session_id: String,
+    /// The template, if any.
+    pub template: Option<String>,
+    /// The organization, if any.
+    pub organization_id: Option<String>,
+    /// `bc_<Date.now()>_<random base36>`.
+    pub trace_id: String,
+}
+
+impl std::fmt::Debug for OutgoingBroadcast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingBroadcast")
+            .field("token_id", &self.token_id)
+            .field("trace_id", &self.trace_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One property of a received message, as JS had it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Field {
+    /// Not there, or `undefined`.
+    #[default]
+    Missing,
+    /// `null`.
+    Null,
+    /// A string.
+    Str(String),
+    /// Anything else (number, object, ...).
+    Other,
+}
+
+impl Field {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Field::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// For the optional key parts: absent, `null` or a string; `Err` otherwise.
+    fn optional_str(&self) -> Result<Option<&str>, ()> {
+        match self {
+            Field::Missing | Field::Null => Ok(None),
+            Field::Str(s) => Ok(Some(s)),
+            Field::Other => Err(()),
+        }
+    }
+}
+
+/// A received message, field by field, before any trust is placed in it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IncomingBroadcast {
+    /// `tokenId`
+    pub token_id: Field,
+    /// `tokenRaw`
+    pub token_raw: Field,
+    /// `sessionId`
+    pub session_id: Field,
+    /// `template`
+    pub template: Field,
+    /// `organizationId`
+    pub organization_id: Field,
+}
+
+/// Why a message was ignored (SPEC 4.3). Ignoring is silent to the app; the
+/// reason exists for tests and the demo's event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Not an object, or `tokenId` / `sessionId` / `tokenRaw` not strings, or
+    /// `template` / `organizationId` neither string nor null.
+    Malformed,
+    /// For another session.
+    OtherSession,
+    /// `tokenId` does not match `sessionId`, `template` and `organizationId`.
+    KeyMismatch,
+    /// `tokenRaw` is not a JWT.
+    Undecodable,
+    /// `iat` or `exp` missing or not positive.
+    BadTimes,
+    /// `remaining ≤ HARD_CUTOFF`.
+    Expired,
+    /// The `sid` claim names another session.
+    SidMismatch,
+    /// Valid, but staler than the cached token (SPEC 6).
+    Stale,
+    /// The session is disposed.
+    Disposed,
+}
+
+/// A message that passed every check of SPEC 4.3 except the freshness guard.
+#[derive(Debug, Clone)]
+pub struct ValidBroadcast {
+    /// The key it is for.
+    pub key: TokenKey,
+    /// The decoded token.
+    pub jwt: Jwt,
+}
+
+/// Checks a message against SPEC 4.3 for `session_id` at `now`.
+pub fn validate(
+    msg: &IncomingBroadcast,
+    session_id: &str,
+    now: f64,
+) -> Result<ValidBroadcast, Rejection> {
+    let (Some(token_id_field), Some(sid), Some(raw)) = (
+        msg.token_id.as_str(),
+        msg.session_id.as_str(),
+        msg.token_raw.as_str(),
+    ) else {
+        return Err(Rejection::Malformed);
+    };
+    let template = msg.template.optional_str().map_err(|()| Rejection::Malformed)?;
+    let org = msg
+        .organization_id
+        .optional_str()
+        .map_err(|()| Rejection::Malformed)?;
+    if sid != session_id {
+        return Err(Rejection::OtherSession);
+    }
+    if token_id_field != token_id(sid, template, org) {
+        return Err(Rejection::KeyMismatch);
+    }
+    let jwt = Jwt::decode(raw).map_err(|_| Rejection::Undecodable)?;
+    match (jwt.iat, jwt.exp) {
+        (Some(iat), Some(exp)) if iat > 0.0 && exp > 0.0 => {}
+        _ => return Err(Rejection::BadTimes),
+    }
+    if jwt.remaining(now) <= HARD_CUTOFF {
+        return Err(Rejection::Expired);
+    }
+    if jwt.sid.as_deref().is_some_and(|s| s != session_id) {
+        return Err(Rejection::SidMismatch);
+    }
+    Ok(ValidBroadcast {
+        key: TokenKey::new(template, org),
+        jwt,
+    })
+}

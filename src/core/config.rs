@@ -1,0 +1,131 @@
+//! Session configuration, validated once at construction (SPEC 1).
+
+use super::backoff::RetryPolicy;
+use super::error::Error;
+use super::key::non_empty;
+
+/// Never serve a token with this many seconds or fewer left (SPEC 2).
+pub const HARD_CUTOFF: f64 = 5.0;
+/// Default seconds before `exp` at which a background refresh starts.
+pub const DEFAULT_THRESHOLD: f64 = 15.0;
+/// Default milliseconds between refresh checks.
+pub const DEFAULT_POLL_INTERVAL_MS: f64 = 5000.0;
+/// A request with no answer after this many seconds counts as a network error.
+pub const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
+
+/// The options as JS passes them, before validation. Absent numbers take
+/// their defaults.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    /// Origin of the Frontend API.
+    pub frontend_api: String,
+    /// The session id.
+    pub session_id: String,
+    /// The session's active organization.
+    pub organization_id: Option<String>,
+    /// Seconds before `exp` at which a background refresh starts.
+    pub background_refresh_threshold: Option<f64>,
+    /// Milliseconds between refresh checks; `0` turns proactive refresh off.
+    pub poll_interval: Option<f64>,
+}
+
+/// Validated configuration of one session core.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Frontend API base URL, no trailing slash.
+    pub frontend_api: String,
+    /// The session id (non-empty).
+    pub session_id: String,
+    /// The session's active organization, `None` for personal.
+    pub organization_id: Option<String>,
+    /// `max(backgroundRefreshThreshold, 5)` seconds.
+    pub threshold: f64,
+    /// Milliseconds between refresh checks; `0` = no proactive refresh.
+    pub poll_interval_ms: f64,
+    /// Seconds before a request with no answer counts as a network error.
+    pub request_timeout: f64,
+    /// Retry timing.
+    pub retry: RetryPolicy,
+    /// Seed of the jitter source.
+    pub seed: u64,
+}
+
+impl Config {
+    /// Validates `options`; the error message names the offending field.
+    pub fn new(options: SessionOptions, seed: u64) -> Result<Config, Error> {
+        let invalid = |msg: &str| Err(Error::InvalidOptions(msg.to_owned()));
+        if options.session_id.trim().is_empty() {
+            return invalid("sessionId is required and must be a non-empty string");
+        }
+        let frontend_api = validate_frontend_api(&options.frontend_api)?;
+        let threshold = match options.background_refresh_threshold {
+            None => DEFAULT_THRESHOLD,
+            Some(t) if t.is_finite() && t >= 0.0 => t.max(HARD_CUTOFF),
+            Some(_) => {
+                return invalid("backgroundRefreshThreshold must be a finite number of seconds ≥ 0")
+            }
+        };
+        let poll_interval_ms = match options.poll_interval {
+            None => DEFAULT_POLL_INTERVAL_MS,
+            Some(p) if p.is_finite() && p >= 0.0 => p,
+            Some(_) => return invalid("pollInterval must be a finite number of milliseconds ≥ 0"),
+        };
+        Ok(Config {
+            frontend_api,
+            session_id: options.session_id,
+            organization_id: non_empty(options.organization_id.as_deref()),
+            threshold,
+            poll_interval_ms,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            retry: RetryPolicy::default(),
+            seed,
+        })
+    }
+}
+
+/// Accepts `https://host[:port][/prefix]`, and `http:` only for loopback hosts
+/// (a token over plain HTTP to anywhere else would be readable on the wire).
+fn validate_frontend_api(url: &str) -> Result<String, Error> {
+    let bad = |why: &str| Err(Error::InvalidOptions(format!("frontendApi {why}")));
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => return bad("must be an absolute URL such as \"https://clerk.example.com\""),
+    };
+    if scheme != "https" && scheme != "http" {
+        return bad("must use https: (or http: for a loopback host)");
+    }
+    if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("must not contain a query, fragment or whitespace");
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return bad("must name a host (and no credentials)");
+    }
+    let host = host_of(authority);
+    if host.is_empty() {
+        return bad("must name a host");
+    }
+    if scheme == "http" && !is_loopback(&host) {
+        return bad("must use https: unless the host is loopback (localhost, 127.0.0.0/8, [::1])");
+    }
+    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
+}
+
+fn host_of(authority: &str) -> String {
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or("").to_owned()
+    };
+    host.to_ascii_lowercase()
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| o.parse::<u8>().is_ok())
+}

@@ -1,0 +1,110 @@
+//! What goes into the core besides time (call options) and what comes out
+//! (effects for the driver to carry out).
+
+use super::broadcast::OutgoingBroadcast;
+use super::error::Error;
+use super::request::TokensRequest;
+
+/// Identifies one pending `getToken` call.
+pub type WaiterId = u64;
+/// Identifies one HTTP request; a late answer to an abandoned one is ignored.
+pub type FetchId = u64;
+
+/// How a token reached the cache; JS sees it as `TokenUpdate.source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// A request some caller waited on.
+    Fetch,
+    /// A refresh nobody waited on.
+    Background,
+    /// Another tab's token.
+    Broadcast,
+}
+
+impl TokenSource {
+    /// `"fetch"`, `"background"` or `"broadcast"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Fetch => "fetch",
+            TokenSource::Background => "background",
+            TokenSource::Broadcast => "broadcast",
+        }
+    }
+}
+
+/// A token that became the cached token of its key.
+#[derive(Clone, PartialEq)]
+pub struct TokenUpdate {
+    /// The key.
+    pub token_id: String,
+    /// The JWT.
+    pub token: String,
+    /// How it arrived.
+    pub source: TokenSource,
+}
+
+impl std::fmt::Debug for TokenUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenUpdate")
+            .field("token_id", &self.token_id)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Work for the driver, drained with `Machine::poll_effect`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send this request and report the outcome with `Machine::handle_fetch`.
+    Fetch {
+        /// Echo this back.
+        id: FetchId,
+        /// What to send.
+        request: TokensRequest,
+    },
+    /// Resolve or reject a pending `getToken` call.
+    Settle {
+        /// The call.
+        waiter: WaiterId,
+        /// Its result.
+        result: Result<String, Error>,
+    },
+    /// Post this message on the channel.
+    Broadcast(OutgoingBroadcast),
+    /// Tell the `onTokenUpdate` listeners.
+    TokenUpdate(TokenUpdate),
+}
+
+/// Which organization a call is for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum OrgChoice {
+    /// Not given: the session's `organizationId`.
+    #[default]
+    SessionDefault,
+    /// Given: `None` (or `""`) is the personal workspace.
+    Explicit(Option<String>),
+}
+
+/// `GetTokenOptions` after reading from JS.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GetTokenOptions {
+    /// JWT template name.
+    pub template: Option<String>,
+    /// Organization.
+    pub organization_id: OrgChoice,
+    /// Always mint at origin.
+    pub skip_cache: bool,
+    /// Wait for a fresh token instead of serving a stale one.
+    pub refresh_if_stale: bool,
+}
+
+/// The immediate answer to a `getToken` call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetOutcome {
+    /// Served from the cache.
+    Ready(String),
+    /// Wait for `Effect::Settle` with this id.
+    Wait(WaiterId),
+    /// Failed at once (offline, disposed).
+    Failed(Error),
+}

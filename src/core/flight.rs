@@ -1,0 +1,95 @@
+//! Per-key cache state and in-flight requests: the data the machine moves
+//! between states, with no behaviour of its own beyond queries.
+
+use super::config::HARD_CUTOFF;
+use super::effect::{FetchId, WaiterId};
+use super::jwt::Jwt;
+use super::key::TokenKey;
+
+/// The cache slot of one key.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub key: TokenKey,
+    /// The freshest token held, kept even once expired: it is still the
+    /// previous token of the next request (SPEC 3.2).
+    pub token: Option<Jwt>,
+    /// Read by `getToken`/`peekToken` since the current token arrived.
+    pub in_use: bool,
+    /// Consecutive failed refreshes, reset by any new token.
+    pub failures: u32,
+    /// No automatic refresh before this time (backoff across attempts).
+    pub not_before: f64,
+    /// A 401 ended this key: no automatic refresh until a token arrives.
+    pub ended: bool,
+}
+
+impl Entry {
+    pub fn new(key: TokenKey) -> Entry {
+        Entry {
+            key,
+            token: None,
+            in_use: false,
+            failures: 0,
+            not_before: f64::NEG_INFINITY,
+            ended: false,
+        }
+    }
+
+    /// The token if it may be served at `now` (`remaining > HARD_CUTOFF`).
+    pub fn servable(&self, now: f64) -> Option<&Jwt> {
+        self.token
+            .as_ref()
+            .filter(|t| t.remaining(now) > HARD_CUTOFF)
+    }
+}
+
+/// Why a request is being made; decides sharing and retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The key's waited-on fetch, shared by every plain caller.
+    Shared,
+    /// One `skipCache` caller's own request.
+    SkipCache,
+    /// A refresh that callers do not wait on (unless `refreshIfStale`).
+    Background,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Phase {
+    /// A request is out; past `deadline` it counts as a network error.
+    InFlight { fetch: FetchId, deadline: f64 },
+    /// Waiting to retry.
+    Backoff { until: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Waiter {
+    pub id: WaiterId,
+    /// A broadcast token with more than this many seconds left settles the
+    /// waiter early: `HARD_CUTOFF` for plain calls, the threshold for
+    /// `refreshIfStale`.
+    pub min_remaining: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Flight {
+    pub token_id: String,
+    pub kind: Kind,
+    pub waiters: Vec<Waiter>,
+    /// Retries made so far.
+    pub retries: u32,
+    pub phase: Phase,
+    /// `clearCache` bumps the machine's epoch; results of older flights still
+    /// settle their callers but are not written to the cache.
+    pub epoch: u64,
+}
+
+impl Flight {
+    /// When the machine must look at this flight again.
+    pub fn deadline(&self) -> f64 {
+        match self.phase {
+            Phase::InFlight { deadline, .. } => deadline,
+            Phase::Backoff { until } => until,
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! JWT decoding (SPEC 7): structure and claims only. The browser holds no key,
+//! so there is no signature check; the server checks what it minted.
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, Engine, GeneralPurpose, GeneralPurposeConfig};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Tokens longer than this are rejected before any decoding work.
+pub const MAX_JWT_LEN: usize = 16 * 1024;
+
+/// base64url that tolerates the (non-standard) padded form some encoders emit.
+const B64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Why a string is not a JWT. Never a panic, whatever the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Empty string.
+    Empty,
+    /// Over [`MAX_JWT_LEN`] bytes.
+    TooLong,
+    /// Not exactly three non-empty dot-separated parts.
+    Parts,
+    /// A part is not base64url.
+    Base64,
+    /// Header or payload is not a UTF-8 JSON object.
+    Json,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DecodeError::Empty => "empty token",
+            DecodeError::TooLong => "token longer than 16 KiB",
+            DecodeError::Parts => "a JWT has three non-empty dot-separated parts",
+            DecodeError::Base64 => "a JWT part is not base64url",
+            DecodeError::Json => "JWT header or payload is not a JSON object",
+        })
+    }
+}
+
+/// A decoded JWT: the raw string (what callers get back) and the few fields
+/// the cache reasons about. Numbers are seconds since the epoch.
+#[derive(Clone, PartialEq)]
+pub struct Jwt {
+    /// The token exactly as received.
+    pub raw: String,
+    /// Header `oiat`: when the claims were last read at origin.
+    pub oiat: Option<f64>,
+    /// Claim `iat`.
+    pub iat: Option<f64>,
+    /// Claim `exp`.
+    pub exp: Option<f64>,
+    /// Claim `sid`: the session the token belongs to.
+    pub sid: Option<String>,
+    /// Claim `org_id`, or `o.id` in the v2 token format.
+    pub org_id: Option<String>,
+}
+
+// Debug never prints the raw token: tokens must not reach logs.
+impl fmt::Debug for Jwt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Jwt")
+            .field("oiat", &self.oiat)
+            .field("iat", &self.iat)
+            .field("exp", &self.exp)
+            .field("sid", &self.sid)
+            .field("org_id", &self.org_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Jwt {
+    /// Decodes `raw`, keeping it verbatim.
+    pub fn decode(raw: &str) -> Result<Jwt, DecodeError> {
+        if raw.is_empty() {
+            return Err(DecodeError::Empty);
+        }
+        if raw.len() > MAX_JWT_LEN {
+            return Err(DecodeError::TooLong);
+        }
+        let mut parts = raw.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(DecodeError::Parts);
+        };
+        if h.is_empty() || p.is_empty() || s.is_empty() {
+            return Err(DecodeError::Parts);
+        }
+        if B64.decode(s).is_err() {
+            return Err(DecodeError::Base64);
+        }
+        let header = json_object(h)?;
+        let payload = json_object(p)?;
+        let org_id = string(payload.get("org_id")).or_else(|| {
+            payload
+                .get("o")
+                .and_then(Value::as_object)
+                .and_then(|o| string(o.get("id")))
+        });
+        Ok(Jwt {
+            raw: raw.to_owned(),
+            oiat: number(header.get("oiat")),
+            iat: number(payload.get("iat")),
+            exp: number(payload.get("exp")),
+            sid: string(payload.get("sid")),
+            org_id,
+        })
+    }
+
+    /// Seconds of validity left at `now`; `-inf` when there is no `exp`.
+    pub fn remaining(&self, now: f64) -> f64 {
+        self.exp.map_or(f64::NEG_INFINITY, |exp| exp - now)
+    }
+
+    /// Whether both `iat` and `exp` are present, which the cache requires.
+    pub fn has_times(&self) -> bool {
+        self.iat.is_some() && self.exp.is_some()
+    }
+}
+
+fn json_object(part: &str) -> Result<Map<String, Value>, DecodeError> {
+    let bytes = B64.decode(part).map_err(|_| DecodeError::Base64)?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(DecodeError::Json),
+    }
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    v.and_then(Value::as_f64).filter(|n| n.is_finite())
+}
+
+fn string(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).map(str::to_owned)
+}

@@ -1,0 +1,42 @@
+//! The sans-IO core: every rule of the library, with no browser in sight.
+//!
+//! It never reads a clock, a timer or the network. The driver feeds it
+//! inputs, each stamped with `now` (seconds since the epoch, fractional):
+//!
+//! ```text
+//! loop {
+//!     input  -> machine.get_token / peek_token / handle_fetch / handle_broadcast
+//!               / handle_timeout / set_online / set_visible / clear_cache / dispose
+//!     while let Some(effect) = machine.poll_effect() { carry it out }
+//!               // Fetch -> send, later handle_fetch; Settle -> resolve a promise;
+//!               // Broadcast -> postMessage; TokenUpdate -> call listeners
+//!     arm one timer for machine.poll_timeout(now) -> handle_timeout
+//! }
+//! ```
+//!
+//! Randomness (retry jitter, trace ids) comes from a seed in the config, so a
+//! test replays hours of many tabs exactly, in milliseconds.
+
+pub mod backoff;
+pub mod broadcast;
+pub mod config;
+pub mod effect;
+pub mod error;
+mod flight;
+pub mod freshness;
+pub mod jwt;
+pub mod key;
+pub mod machine;
+pub mod request;
+pub mod response;
+
+pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection};
+pub use config::{Config, SessionOptions, HARD_CUTOFF};
+pub use effect::{Effect, FetchId, GetOutcome, GetTokenOptions, OrgChoice, TokenSource, TokenUpdate, WaiterId};
+pub use error::Error;
+pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
+pub use jwt::{DecodeError, Jwt};
+pub use key::{token_id, TokenKey};
+pub use machine::Machine;
+pub use request::TokensRequest;
+pub use response::FetchOutcome;

@@ -1,0 +1,138 @@
+//! Interpreting a `/tokens` outcome (SPEC 3.4 and 5): success, or a failure
+//! classed as transient (retry) or final.
+
+use super::error::Error;
+use super::jwt::Jwt;
+
+/// What the driver saw for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchOutcome {
+    /// A response arrived (any status).
+    Response {
+        /// HTTP status.
+        status: u16,
+        /// The raw `Retry-After` header, if any.
+        retry_after: Option<String>,
+        /// The response body as text.
+        body: String,
+    },
+    /// No response: the promise from `fetch` rejected, or reading the body did.
+    NetworkError(String),
+}
+
+/// A classified failure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// Worth retrying: network errors, 5xx, 408, 429. `retry_after` in seconds.
+    Transient {
+        /// What to report if no retry is left.
+        error: Error,
+        /// The server's requested delay.
+        retry_after: Option<f64>,
+    },
+    /// Not worth retrying.
+    Final(Error),
+}
+
+/// Maps an outcome to a token or a failure, checking the token the way the
+/// cache needs it: decodable, numeric `iat` and `exp`, and, when it names a
+/// session, this session.
+pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jwt, Failure> {
+    let (status, retry_after, body) = match outcome {
+        FetchOutcome::NetworkError(why) => {
+            return Err(Failure::Transient {
+                error: Error::Network(why),
+                retry_after: None,
+            })
+        }
+        FetchOutcome::Response {
+            status,
+            retry_after,
+            body,
+        } => (status, retry_after, body),
+    };
+    match status {
+        200..=299 => parse_token(&body, session_id).map_err(Failure::Final),
+        401 => Err(Failure::Final(Error::Unauthenticated)),
+        429 => {
+            let retry_after = retry_after.as_deref().and_then(|v| parse_retry_after(v, now));
+            Err(Failure::Transient {
+                error: Error::RateLimited { retry_after },
+                retry_after,
+            })
+        }
+        408 | 500..=599 => Err(Failure::Transient {
+            error: Error::Http { status },
+            retry_after: retry_after.as_deref().and_then(|v| parse_retry_after(v, now)),
+        }),
+        _ => Err(Failure::Final(Error::Http { status })),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenBody {
+    jwt: Option<serde_json::Value>,
+}
+
+fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
+    let parsed: TokenBody = serde_json::from_str(body)
+        .map_err(|_| Error::InvalidResponse("the body is not a JSON object".into()))?;
+    let raw = parsed
+        .jwt
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| Error::InvalidResponse("the body has no string `jwt`".into()))?;
+    let jwt = Jwt::decode(raw).map_err(|e| Error::InvalidResponse(e.to_string()))?;
+    if !jwt.has_times() {
+        return Err(Error::InvalidResponse(
+            "the JWT lacks a numeric iat or exp".into(),
+        ));
+    }
+    if jwt.sid.as_deref().is_some_and(|sid| sid != session_id) {
+        return Err(Error::InvalidResponse(
+            "the JWT belongs to another session".into(),
+        ));
+    }
+    Ok(jwt)
+}
+
+/// `Retry-After` as delta-seconds, or as an HTTP-date relative to `now`.
+pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        // Precision loss past 2^53 s is irrelevant: anything over the cap fails.
+        #[allow(clippy::cast_precision_loss)]
+        return Some(secs as f64);
+    }
+    http_date(value).map(|at| (at - now).max(0.0))
+}
+
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers send now.
+fn http_date(s: &str) -> Option<f64> {
+    let rest = s.split_once(", ")?.1;
+    let mut it = rest.split(' ');
+    let day: i64 = it.next()?.parse().ok()?;
+    let month = match it.next()? {
+        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
+        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = it.next()?.parse().ok()?;
+    let mut hms = it.next()?.split(':');
+    let h: i64 = hms.next()?.parse().ok()?;
+    let m: i64 = hms.next()?.parse().ok()?;
+    let sec: i64 = hms.next()?.parse().ok()?;
+    if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    #[allow(clippy::cast_precision_loss)]
+    Some((days * 86_400 + h * 3600 + m * 60 + sec) as f64)
+}

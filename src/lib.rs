@@ -1,0 +1,15 @@
+//! # session-swr
+//!
+//! Keeps a signed-in user's short-lived session JWTs fresh in the browser:
+//! stale-while-revalidate `getToken()`, cross-tab sync over `BroadcastChannel`
+//! (message-compatible with clerk-js) and a monotonic freshness guard on the
+//! `oiat` JWT header.
+//!
+//! * [`core`]: the sans-IO state machine, pure Rust, tested on the host.
+//! * `web` (wasm32 only): the browser driver and the JS `Session` class.
+#![deny(missing_docs)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

@@ -1,0 +1,114 @@
+//! SPEC 7: decoding accepts exactly three base64url parts of JSON objects and
+//! rejects everything else without panicking.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+use session_swr::core::{DecodeError, Jwt};
+use support::{b64, jwt_with};
+
+#[test]
+fn decodes_header_oiat_and_claims() {
+    let raw = jwt_with(Some(123.0), 200.0, 260.0, r#","org_id":"org_9""#);
+    let jwt = Jwt::decode(&raw).unwrap();
+    assert_eq!(jwt.raw, raw);
+    assert_eq!(jwt.oiat, Some(123.0));
+    assert_eq!(jwt.iat, Some(200.0));
+    assert_eq!(jwt.exp, Some(260.0));
+    assert_eq!(jwt.sid.as_deref(), Some("sess_1"));
+    assert_eq!(jwt.org_id.as_deref(), Some("org_9"));
+    assert_eq!(jwt.remaining(250.5), 9.5);
+}
+
+#[test]
+fn reads_org_from_v2_o_claim() {
+    let raw = jwt_with(None, 1.0, 2.0, r#","o":{"id":"org_v2","rol":"admin"}"#);
+    assert_eq!(Jwt::decode(&raw).unwrap().org_id.as_deref(), Some("org_v2"));
+}
+
+#[test]
+fn oiat_only_counts_in_the_header() {
+    let h = b64(r#"{"alg":"RS256"}"#);
+    let p = b64(r#"{"iat":1,"exp":2,"oiat":50}"#);
+    let jwt = Jwt::decode(&format!("{h}.{p}.c2ln")).unwrap();
+    assert_eq!(jwt.oiat, None);
+}
+
+#[test]
+fn non_numeric_times_are_absent_not_errors() {
+    let h = b64(r#"{"oiat":"100"}"#);
+    let p = b64(r#"{"iat":"1","exp":null}"#);
+    let jwt = Jwt::decode(&format!("{h}.{p}.c2ln")).unwrap();
+    assert_eq!((jwt.oiat, jwt.iat, jwt.exp), (None, None, None));
+    assert!(!jwt.has_times());
+}
+
+#[test]
+fn tolerates_padded_base64url() {
+    let h = "eyJhbGciOiJub25lIn0="; // {"alg":"none"} padded
+    let p = b64(r#"{"iat":1,"exp":2}"#);
+    assert!(Jwt::decode(&format!("{h}.{p}.c2ln")).is_ok());
+}
+
+#[test]
+fn rejects_malformed_structure() {
+    let h = b64(r#"{"alg":"RS256"}"#);
+    let p = b64(r#"{"iat":1}"#);
+    let cases: Vec<(String, DecodeError)> = vec![
+        (String::new(), DecodeError::Empty),
+        (format!("{h}.{p}"), DecodeError::Parts),
+        (format!("{h}.{p}.c2ln.c2ln"), DecodeError::Parts),
+        (format!("{h}..c2ln"), DecodeError::Parts),
+        (format!("{h}.{p}."), DecodeError::Parts),
+        (format!("{h}.{p}.c2l*"), DecodeError::Base64),
+        (format!("{h}.%%%.c2ln"), DecodeError::Base64),
+        (format!("{h}.{}.c2ln", b64("[1,2]")), DecodeError::Json),
+        (format!("{h}.{}.c2ln", b64("\"str\"")), DecodeError::Json),
+        (format!("{h}.{}.c2ln", b64("{\"iat\":")), DecodeError::Json),
+        (format!("{}.{p}.c2ln", b64("null")), DecodeError::Json),
+    ];
+    for (raw, want) in cases {
+        assert_eq!(Jwt::decode(&raw).err(), Some(want), "input {raw:?}");
+    }
+}
+
+#[test]
+fn rejects_invalid_utf8() {
+    use base64::Engine;
+    let bad = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([b'{', 0xff, 0xfe, b'}']);
+    let p = b64(r#"{"iat":1}"#);
+    assert_eq!(
+        Jwt::decode(&format!("{bad}.{p}.c2ln")).err(),
+        Some(DecodeError::Json)
+    );
+}
+
+#[test]
+fn rejects_tokens_over_16_kib() {
+    let filler = "a".repeat(16 * 1024);
+    let raw = jwt_with(Some(1.0), 1.0, 2.0, &format!(r#","x":"{filler}""#));
+    assert_eq!(Jwt::decode(&raw).err(), Some(DecodeError::TooLong));
+}
+
+#[test]
+fn debug_output_never_contains_the_token() {
+    let raw = jwt_with(Some(1.0), 1.0, 2.0, "");
+    let shown = format!("{:?}", Jwt::decode(&raw).unwrap());
+    assert!(!shown.contains(&raw[..20]), "{shown}");
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    // A cheap deterministic sweep; the fuzz target goes much further.
+    let mut seed = 7u64;
+    for len in 0..400 {
+        let s: String = (0..len)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from(b"eyJ.abc-_=.{}\"01"[(seed >> 60) as usize])
+            })
+            .collect();
+        let _ = Jwt::decode(&s);
+    }
+}

@@ -1,0 +1,268 @@
+//! A simulated clock, a scripted Frontend API and effect capture for driving
+//! the core in host tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use session_swr::core::*;
+use std::collections::HashMap;
+
+pub const SID: &str = "sess_1";
+pub const T0: f64 = 1_700_000_000.0;
+
+/// A JWT with the given header `oiat` and claims. `extra` is spliced into the payload.
+pub fn jwt_with(oiat: Option<f64>, iat: f64, exp: f64, extra: &str) -> String {
+    let header = match oiat {
+        Some(o) => format!(r#"{{"alg":"RS256","typ":"JWT","oiat":{o}}}"#),
+        None => r#"{"alg":"RS256","typ":"JWT"}"#.to_string(),
+    };
+    let payload = format!(r#"{{"sid":"{SID}","iat":{iat},"exp":{exp}{extra}}}"#);
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(b"sig")
+    )
+}
+
+/// An origin-minted 60 s token issued at `iat`.
+pub fn token(iat: f64) -> String {
+    jwt_with(Some(iat), iat, iat + 60.0, "")
+}
+
+pub fn b64(s: &str) -> String {
+    URL_SAFE_NO_PAD.encode(s)
+}
+
+pub fn ok(jwt: &str) -> FetchOutcome {
+    FetchOutcome::Response {
+        status: 200,
+        retry_after: None,
+        body: format!(r#"{{"object":"token","jwt":"{jwt}"}}"#),
+    }
+}
+
+pub fn status(code: u16) -> FetchOutcome {
+    FetchOutcome::Response {
+        status: code,
+        retry_after: None,
+        body: "{}".into(),
+    }
+}
+
+pub fn status_retry_after(code: u16, retry_after: &str) -> FetchOutcome {
+    FetchOutcome::Response {
+        status: code,
+        retry_after: Some(retry_after.into()),
+        body: "{}".into(),
+    }
+}
+
+pub fn options() -> SessionOptions {
+    SessionOptions {
+        frontend_api: "https://clerk.example.com".into(),
+        session_id: SID.into(),
+        ..SessionOptions::default()
+    }
+}
+
+pub fn plain() -> GetTokenOptions {
+    GetTokenOptions::default()
+}
+
+pub fn template(name: &str) -> GetTokenOptions {
+    GetTokenOptions {
+        template: Some(name.into()),
+        ..GetTokenOptions::default()
+    }
+}
+
+pub fn org(id: Option<&str>) -> GetTokenOptions {
+    GetTokenOptions {
+        organization_id: OrgChoice::Explicit(id.map(str::to_owned)),
+        ..GetTokenOptions::default()
+    }
+}
+
+pub fn skip_cache() -> GetTokenOptions {
+    GetTokenOptions {
+        skip_cache: true,
+        ..GetTokenOptions::default()
+    }
+}
+
+pub fn refresh_if_stale() -> GetTokenOptions {
+    GetTokenOptions {
+        refresh_if_stale: true,
+        ..GetTokenOptions::default()
+    }
+}
+
+/// One tab: a machine on a simulated clock, with every effect recorded.
+pub struct Tab {
+    pub m: Machine,
+    pub now: f64,
+    /// Requests sent and not yet answered, in order.
+    pub pending: Vec<(FetchId, TokensRequest)>,
+    /// Every request ever sent.
+    pub sent: Vec<TokensRequest>,
+    pub settled: HashMap<WaiterId, Result<String, Error>>,
+    pub broadcasts: Vec<OutgoingBroadcast>,
+    pub updates: Vec<TokenUpdate>,
+}
+
+impl Tab {
+    pub fn new() -> Tab {
+        Tab::with(options(), None)
+    }
+
+    pub fn with(opts: SessionOptions, last_active: Option<&str>) -> Tab {
+        let cfg = Config::new(opts, 42).unwrap();
+        Tab::from_machine(Machine::new(cfg, last_active, T0).unwrap())
+    }
+
+    pub fn from_machine(m: Machine) -> Tab {
+        Tab {
+            m,
+            now: T0,
+            pending: Vec::new(),
+            sent: Vec::new(),
+            settled: HashMap::new(),
+            broadcasts: Vec::new(),
+            updates: Vec::new(),
+        }
+    }
+
+    pub fn drain(&mut self) {
+        while let Some(effect) = self.m.poll_effect() {
+            match effect {
+                Effect::Fetch { id, request } => {
+                    self.sent.push(request.clone());
+                    self.pending.push((id, request));
+                }
+                Effect::Settle { waiter, result } => {
+                    assert!(
+                        self.settled.insert(waiter, result).is_none(),
+                        "waiter {waiter} settled twice"
+                    );
+                }
+                Effect::Broadcast(b) => self.broadcasts.push(b),
+                Effect::TokenUpdate(u) => self.updates.push(u),
+            }
+        }
+    }
+
+    pub fn get(&mut self, opts: &GetTokenOptions) -> GetOutcome {
+        let out = self.m.get_token(self.now, opts);
+        self.drain();
+        out
+    }
+
+    /// `getToken` that must wait; returns the waiter.
+    pub fn get_wait(&mut self, opts: &GetTokenOptions) -> WaiterId {
+        match self.get(opts) {
+            GetOutcome::Wait(w) => w,
+            other => panic!("expected to wait, got {other:?}"),
+        }
+    }
+
+    /// `getToken` that must be served from the cache.
+    pub fn get_ready(&mut self, opts: &GetTokenOptions) -> String {
+        match self.get(opts) {
+            GetOutcome::Ready(t) => t,
+            other => panic!("expected a cached token, got {other:?}"),
+        }
+    }
+
+    /// Answers the oldest pending request.
+    pub fn respond(&mut self, outcome: FetchOutcome) {
+        assert!(!self.pending.is_empty(), "no request to answer");
+        let (id, _) = self.pending.remove(0);
+        self.m.handle_fetch(self.now, id, outcome);
+        self.drain();
+    }
+
+    /// Answers the pending request `index`.
+    pub fn respond_to(&mut self, index: usize, outcome: FetchOutcome) {
+        let (id, _) = self.pending.remove(index);
+        self.m.handle_fetch(self.now, id, outcome);
+        self.drain();
+    }
+
+    /// Moves the clock to `now + secs`, firing every timer due on the way.
+    pub fn advance(&mut self, secs: f64) {
+        let target = self.now + secs;
+        let mut guard = 0;
+        while let Some(at) = self.m.poll_timeout(self.now) {
+            if at > target {
+                break;
+            }
+            self.now = self.now.max(at);
+            self.m.handle_timeout(self.now);
+            self.drain();
+            guard += 1;
+            assert!(guard < 100_000, "timer loop does not advance");
+        }
+        self.now = target;
+    }
+
+    pub fn result(&self, w: WaiterId) -> Option<&Result<String, Error>> {
+        self.settled.get(&w)
+    }
+
+    pub fn token_of(&self, w: WaiterId) -> String {
+        match self.settled.get(&w) {
+            Some(Ok(t)) => t.clone(),
+            other => panic!("waiter {w}: expected a token, got {other:?}"),
+        }
+    }
+
+    pub fn error_of(&self, w: WaiterId) -> Error {
+        match self.settled.get(&w) {
+            Some(Err(e)) => e.clone(),
+            other => panic!("waiter {w}: expected an error, got {other:?}"),
+        }
+    }
+
+    pub fn cached(&self) -> Option<String> {
+        self.m.cached(SID).map(|t| t.raw.clone())
+    }
+
+    /// Fills the default key: one fetch answered with `jwt`.
+    pub fn prime(&mut self, jwt: &str) {
+        let w = self.get_wait(&plain());
+        self.respond(ok(jwt));
+        assert_eq!(self.token_of(w), jwt);
+    }
+}
+
+/// The body field `name` of a form body, decoded loosely (JWTs need no decoding).
+pub fn form_field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    body.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Turns an outgoing message into what the receiving tab sees.
+pub fn deliver(b: &OutgoingBroadcast) -> IncomingBroadcast {
+    let opt = |v: &Option<String>| v.clone().map_or(Field::Null, Field::Str);
+    IncomingBroadcast {
+        token_id: Field::Str(b.token_id.clone()),
+        token_raw: Field::Str(b.token_raw.clone()),
+        session_id: Field::Str(b.session_id.clone()),
+        template: opt(&b.template),
+        organization_id: opt(&b.organization_id),
+    }
+}
+
+/// A message for the default key carrying `jwt`.
+pub fn message(jwt: &str) -> IncomingBroadcast {
+    IncomingBroadcast {
+        token_id: Field::Str(SID.into()),
+        token_raw: Field::Str(jwt.into()),
+        session_id: Field::Str(SID.into()),
+        template: Field::Missing,
+        organization_id: Field::Null,
+    }
+}
