@@ -13,3 +13,6 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use web::{pick_freshest_jwt, Session};

@@ -1,6 +1,7 @@
 //! SPEC 4: the message shape, every rejection rule of 4.3, the guard on
 //! received tokens, and several machines wired through an in-memory channel.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 use session_swr::core::*;
@@ -75,14 +76,26 @@ fn rejects_missing_or_non_positive_times() {
     let mut tab = Tab::new();
     let no_iat = format!("{}.{}.c2ln", b64("{}"), b64(r#"{"exp":9999999999}"#));
     rejects(&mut tab, message(&no_iat), Rejection::BadTimes);
-    rejects(&mut tab, message(&jwt_with(Some(1.0), 0.0, T0 + 60.0, "")), Rejection::BadTimes);
-    rejects(&mut tab, message(&jwt_with(Some(1.0), -5.0, T0 + 60.0, "")), Rejection::BadTimes);
+    rejects(
+        &mut tab,
+        message(&jwt_with(Some(1.0), 0.0, T0 + 60.0, "")),
+        Rejection::BadTimes,
+    );
+    rejects(
+        &mut tab,
+        message(&jwt_with(Some(1.0), -5.0, T0 + 60.0, "")),
+        Rejection::BadTimes,
+    );
 }
 
 #[test]
 fn rejects_tokens_at_or_past_the_hard_cutoff() {
     let mut tab = Tab::new();
-    rejects(&mut tab, message(&jwt_with(Some(T0), T0 - 55.0, T0 + 5.0, "")), Rejection::Expired);
+    rejects(
+        &mut tab,
+        message(&jwt_with(Some(T0), T0 - 55.0, T0 + 5.0, "")),
+        Rejection::Expired,
+    );
 }
 
 #[test]
@@ -91,7 +104,10 @@ fn rejects_sid_claim_of_another_session() {
     let other = format!(
         "{}.{}.c2ln",
         b64(r#"{"oiat":1}"#),
-        b64(&format!(r#"{{"sid":"sess_2","iat":{T0},"exp":{}}}"#, T0 + 60.0))
+        b64(&format!(
+            r#"{{"sid":"sess_2","iat":{T0},"exp":{}}}"#,
+            T0 + 60.0
+        ))
     );
     rejects(&mut tab, message(&other), Rejection::SidMismatch);
 }
@@ -122,15 +138,25 @@ fn template_and_org_messages_land_in_their_own_keys() {
         organization_id: Field::Str("org_2".into()),
     };
     assert_eq!(tab.m.handle_broadcast(tab.now, &m), Ok(()));
-    let opts = GetTokenOptions { template: Some("tmpl".into()), ..org(Some("org_2")) };
+    let opts = GetTokenOptions {
+        template: Some("tmpl".into()),
+        ..org(Some("org_2"))
+    };
     assert_eq!(tab.get_ready(&opts), jwt);
-    assert_eq!(tab.m.peek_token(tab.now, &plain()), None, "default key untouched");
+    assert_eq!(
+        tab.m.peek_token(tab.now, &plain()),
+        None,
+        "default key untouched"
+    );
 }
 
 #[test]
 fn outgoing_message_has_the_clerk_shape() {
     let mut tab = Tab::new();
-    let w = tab.get_wait(&GetTokenOptions { template: Some("t".into()), ..org(Some("o")) });
+    let w = tab.get_wait(&GetTokenOptions {
+        template: Some("t".into()),
+        ..org(Some("o"))
+    });
     tab.respond(ok(&token(T0)));
     tab.token_of(w);
     let b = &tab.broadcasts[0];
@@ -142,13 +168,22 @@ fn outgoing_message_has_the_clerk_shape() {
     let parts: Vec<_> = b.trace_id.splitn(3, '_').collect();
     assert_eq!(parts[0], "bc");
     assert_eq!(parts[1], format!("{}", (T0 * 1000.0) as u64));
-    assert!(!parts[2].is_empty() && parts[2].chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+    assert!(
+        !parts[2].is_empty()
+            && parts[2]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+    );
     // clerk-js receive rule.
-    let key = [Some(b.session_id.as_str()), b.template.as_deref(), b.organization_id.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("-");
+    let key = [
+        Some(b.session_id.as_str()),
+        b.template.as_deref(),
+        b.organization_id.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("-");
     assert_eq!(key, b.token_id);
 }
 
@@ -161,7 +196,11 @@ fn broadcast_serves_callers_waiting_on_a_pending_fetch() {
     tab.m.handle_broadcast(tab.now, &message(&other)).unwrap();
     tab.drain();
     assert_eq!(tab.token_of(plain_w), other, "plain waiter served at once");
-    assert_eq!(tab.result(skip_w), None, "skipCache waiter waits for its own");
+    assert_eq!(
+        tab.result(skip_w),
+        None,
+        "skipCache waiter waits for its own"
+    );
     tab.respond(ok(&token(T0)));
     tab.respond(ok(&token(T0 + 2.0)));
     assert_eq!(tab.token_of(skip_w), token(T0 + 2.0));
@@ -239,8 +278,15 @@ fn adopted_token_is_refreshed_by_the_adopting_tab_if_the_sender_is_gone() {
     w.tabs.remove(0); // the sending tab closes
     let b = &mut w.tabs[0];
     b.advance(46.0);
-    assert_eq!(b.sent.len(), 1, "the adopted default-key token is scheduled");
-    assert_eq!(form_field(&b.sent[0].body, "token"), Some(token(T0).as_str()));
+    assert_eq!(
+        b.sent.len(),
+        1,
+        "the adopted default-key token is scheduled"
+    );
+    assert_eq!(
+        form_field(&b.sent[0].body, "token"),
+        Some(token(T0).as_str())
+    );
 }
 
 #[test]
@@ -254,7 +300,10 @@ fn a_stale_broadcast_is_rejected_across_tabs() {
     let edge = jwt_with(Some(T0 - 600.0), T0 + 1.0, T0 + 61.0, "");
     w.tabs[2].respond(ok(&edge));
     assert_eq!(w.tabs[2].token_of(s), edge);
-    assert!(w.tabs[2].broadcasts.is_empty(), "not cached, so not broadcast");
+    assert!(
+        w.tabs[2].broadcasts.is_empty(),
+        "not cached, so not broadcast"
+    );
     for t in &w.tabs {
         assert_eq!(t.cached(), Some(jwt_with(Some(T0), T0, T0 + 60.0, "")));
     }
@@ -275,7 +324,10 @@ fn stale_edge_broadcast_from_a_sleeping_tab_is_rejected() {
     };
     w.tabs[1].broadcasts.push(msg);
     assert_eq!(w.pump(), vec![Rejection::Stale]);
-    assert_eq!(w.tabs[0].cached(), Some(jwt_with(Some(T0 + 30.0), T0 + 30.0, T0 + 90.0, "")));
+    assert_eq!(
+        w.tabs[0].cached(),
+        Some(jwt_with(Some(T0 + 30.0), T0 + 30.0, T0 + 90.0, ""))
+    );
 }
 
 #[test]

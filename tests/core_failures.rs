@@ -1,13 +1,20 @@
 //! SPEC 5: transient and final failures, retries with backoff and jitter,
 //! Retry-After, 401 eviction, offline, invalid responses.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 use session_swr::core::*;
 use support::*;
 
 fn no_poll() -> Tab {
-    Tab::with(SessionOptions { poll_interval: Some(0.0), ..options() }, None)
+    Tab::with(
+        SessionOptions {
+            poll_interval: Some(0.0),
+            ..options()
+        },
+        None,
+    )
 }
 
 /// Times (relative to start) at which each retry was sent.
@@ -35,7 +42,11 @@ fn server_error_then_success_retries_after_about_a_second() {
     tab.respond(status(503));
     assert_eq!(tab.result(w), None, "still waiting: 5xx is transient");
     tab.advance(0.49);
-    assert_eq!(tab.sent.len(), 1, "no retry before 0.5 s (1 s × 0.5 jitter)");
+    assert_eq!(
+        tab.sent.len(),
+        1,
+        "no retry before 0.5 s (1 s × 0.5 jitter)"
+    );
     tab.advance(1.1);
     assert_eq!(tab.sent.len(), 2, "retry by 1.5 s");
     tab.respond(ok(&token(tab.now)));
@@ -63,7 +74,10 @@ fn waited_fetch_gives_up_after_four_retries_with_the_last_error() {
     // Doubling from 1 s with jitter in [0.5, 1.5), capped at 8 s.
     for (i, gap) in gaps.iter().enumerate() {
         let base = f64::from(1u32 << i);
-        assert!(*gap >= base * 0.5 - 0.02 && *gap <= (base * 1.5).min(8.0) + 0.02, "gap {i}: {gap}");
+        assert!(
+            *gap >= base * 0.5 - 0.02 && *gap <= (base * 1.5).min(8.0) + 0.02,
+            "gap {i}: {gap}"
+        );
     }
 }
 
@@ -137,7 +151,11 @@ fn unauthenticated_evicts_the_key_and_stops_refreshing() {
     assert_eq!(tab.error_of(w), Error::Unauthenticated);
     assert_eq!(tab.m.peek_token(tab.now, &plain()), None, "401 evicts");
     tab.advance(300.0);
-    assert_eq!(tab.sent.len(), 2, "no automatic refresh of an ended session");
+    assert_eq!(
+        tab.sent.len(),
+        2,
+        "no automatic refresh of an ended session"
+    );
 }
 
 #[test]
@@ -147,14 +165,26 @@ fn invalid_responses_are_final_and_keep_the_cache() {
         r#"{"object":"token"}"#,
         r#"{"jwt":42}"#,
         r#"{"jwt":"a.b"}"#,
-        &format!(r#"{{"jwt":"{}.{}.c2ln"}}"#, b64(r#"{"oiat":1}"#), b64(r#"{"exp":1}"#)),
-        &format!(r#"{{"jwt":"{}.{}.c2ln"}}"#, b64("{}"), b64(r#"{"sid":"sess_other","iat":1,"exp":2}"#)),
+        &format!(
+            r#"{{"jwt":"{}.{}.c2ln"}}"#,
+            b64(r#"{"oiat":1}"#),
+            b64(r#"{"exp":1}"#)
+        ),
+        &format!(
+            r#"{{"jwt":"{}.{}.c2ln"}}"#,
+            b64("{}"),
+            b64(r#"{"sid":"sess_other","iat":1,"exp":2}"#)
+        ),
     ];
     for body in bodies {
         let mut tab = no_poll();
         tab.prime(&token(T0));
         let w = tab.get_wait(&skip_cache());
-        tab.respond(FetchOutcome::Response { status: 200, retry_after: None, body: body.to_string() });
+        tab.respond(FetchOutcome::Response {
+            status: 200,
+            retry_after: None,
+            body: body.to_string(),
+        });
         assert_eq!(tab.error_of(w).code(), "invalid_response", "body {body}");
         assert_eq!(tab.cached(), Some(token(T0)), "cache kept for {body}");
         tab.advance(30.0);
@@ -169,7 +199,11 @@ fn background_failure_keeps_the_stale_token_and_retries() {
     tab.now += 46.0; // 14 s left
     tab.get_ready(&plain());
     tab.respond(status(500));
-    assert_eq!(tab.get_ready(&plain()), token(T0), "stale token still served");
+    assert_eq!(
+        tab.get_ready(&plain()),
+        token(T0),
+        "stale token still served"
+    );
     tab.advance(2.0);
     assert_eq!(tab.sent.len(), 3, "background refresh retried");
     tab.respond(ok(&token(tab.now)));
@@ -264,7 +298,11 @@ fn hung_request_times_out_and_is_retried() {
     let late = tab.pending.remove(0).0;
     tab.m.handle_fetch(tab.now, late, ok(&token(T0)));
     tab.drain();
-    assert_eq!(tab.result(w), None, "a late answer to an abandoned request is ignored");
+    assert_eq!(
+        tab.result(w),
+        None,
+        "a late answer to an abandoned request is ignored"
+    );
     tab.respond(ok(&token(tab.now)));
     assert_eq!(tab.token_of(w), token(tab.now));
 }
@@ -275,7 +313,12 @@ fn error_codes_are_stable() {
         (Error::Network("x".into()), "network_error"),
         (Error::Http { status: 500 }, "http_error"),
         (Error::Unauthenticated, "unauthenticated"),
-        (Error::RateLimited { retry_after: Some(3.0) }, "rate_limited"),
+        (
+            Error::RateLimited {
+                retry_after: Some(3.0),
+            },
+            "rate_limited",
+        ),
         (Error::InvalidResponse("x".into()), "invalid_response"),
         (Error::Offline, "offline"),
         (Error::Disposed, "disposed"),

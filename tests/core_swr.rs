@@ -1,6 +1,7 @@
 //! SPEC 2.3-2.7: every row of the getToken table as a timeline on a simulated
 //! clock, shared fetches, background refresh, monotonic writes, scheduling.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 use session_swr::core::*;
@@ -21,7 +22,11 @@ fn row2_stale_token_is_served_and_refreshed_once_in_background() {
     tab.prime(&token(T0));
     tab.now += 46.0; // 14 s left: inside the window
     assert_eq!(tab.get_ready(&plain()), token(T0));
-    assert_eq!(tab.get_ready(&plain()), token(T0), "still served while refreshing");
+    assert_eq!(
+        tab.get_ready(&plain()),
+        token(T0),
+        "still served while refreshing"
+    );
     assert_eq!(tab.sent.len(), 2, "exactly one background refresh");
     tab.respond(ok(&token(T0 + 46.0)));
     assert_eq!(tab.get_ready(&plain()), token(T0 + 46.0));
@@ -75,7 +80,10 @@ fn row4_missing_token_waits_for_one_fetch() {
 #[test]
 fn row4_token_at_hard_cutoff_is_never_served() {
     let mut tab = Tab::with(
-        SessionOptions { poll_interval: Some(0.0), ..options() },
+        SessionOptions {
+            poll_interval: Some(0.0),
+            ..options()
+        },
         None,
     );
     tab.prime(&token(T0));
@@ -99,7 +107,13 @@ fn row5_pending_callers_share_the_same_fetch() {
 
 #[test]
 fn expired_token_with_background_out_joins_it_instead_of_a_second_request() {
-    let mut tab = Tab::with(SessionOptions { poll_interval: Some(0.0), ..options() }, None);
+    let mut tab = Tab::with(
+        SessionOptions {
+            poll_interval: Some(0.0),
+            ..options()
+        },
+        None,
+    );
     tab.prime(&token(T0));
     tab.now += 50.0;
     tab.get_ready(&plain()); // background refresh out
@@ -120,7 +134,10 @@ fn different_templates_and_orgs_never_share_a_fetch() {
     assert_eq!(tab.sent.len(), 4);
     let urls: Vec<_> = tab.sent.iter().map(|r| r.url.clone()).collect();
     assert!(urls[1].ends_with("/tokens/t1") && urls[2].ends_with("/tokens/t2"));
-    assert_eq!(form_field(&tab.sent[3].body, "organization_id"), Some("org_1"));
+    assert_eq!(
+        form_field(&tab.sent[3].body, "organization_id"),
+        Some("org_1")
+    );
     for (i, w) in [a, b, c, d].into_iter().enumerate() {
         tab.respond(ok(&token(T0 + i as f64)));
         assert_eq!(tab.token_of(w), token(T0 + i as f64));
@@ -136,7 +153,11 @@ fn skip_cache_calls_never_share_and_hit_origin() {
     let b = tab.get_wait(&skip_cache());
     assert_eq!(tab.sent.len(), 3);
     assert!(tab.sent[1].url.ends_with("?force_origin=true"));
-    assert_eq!(tab.get_ready(&plain()), token(T0), "plain callers still served");
+    assert_eq!(
+        tab.get_ready(&plain()),
+        token(T0),
+        "plain callers still served"
+    );
     tab.respond(ok(&token(T0 + 1.0)));
     tab.respond(ok(&token(T0 + 2.0)));
     assert_eq!(tab.token_of(a), token(T0 + 1.0));
@@ -164,10 +185,21 @@ fn staler_fetch_result_reaches_its_caller_but_not_the_cache() {
     // An edge re-mint of older claims: newer iat, older oiat.
     let stale = jwt_with(Some(T0 - 500.0), T0 + 1.0, T0 + 61.0, "");
     tab.respond(ok(&stale));
-    assert_eq!(tab.token_of(w), stale, "the caller gets what its request minted");
-    assert_eq!(tab.cached(), Some(fresh.clone()), "the cache keeps the fresher claims");
+    assert_eq!(
+        tab.token_of(w),
+        stale,
+        "the caller gets what its request minted"
+    );
+    assert_eq!(
+        tab.cached(),
+        Some(fresh.clone()),
+        "the cache keeps the fresher claims"
+    );
     assert_eq!(tab.get_ready(&plain()), fresh);
-    assert!(tab.broadcasts.len() == 1, "a rejected token is not broadcast");
+    assert!(
+        tab.broadcasts.len() == 1,
+        "a rejected token is not broadcast"
+    );
 }
 
 #[test]
@@ -195,7 +227,10 @@ fn hydrated_token_is_served_and_scheduled() {
     assert!(tab.sent.is_empty());
     tab.advance(36.0); // exp - 15 = T0 + 35
     assert_eq!(tab.sent.len(), 1);
-    assert_eq!(form_field(&tab.sent[0].body, "token"), Some(hydrated.as_str()));
+    assert_eq!(
+        form_field(&tab.sent[0].body, "token"),
+        Some(hydrated.as_str())
+    );
 }
 
 #[test]
@@ -221,7 +256,13 @@ fn unused_template_lapses_but_used_one_is_refreshed() {
 
 #[test]
 fn poll_interval_zero_turns_off_proactive_refresh() {
-    let mut tab = Tab::with(SessionOptions { poll_interval: Some(0.0), ..options() }, None);
+    let mut tab = Tab::with(
+        SessionOptions {
+            poll_interval: Some(0.0),
+            ..options()
+        },
+        None,
+    );
     tab.prime(&token(T0));
     tab.advance(120.0);
     assert_eq!(tab.sent.len(), 1);
@@ -233,13 +274,20 @@ fn poll_interval_bounds_the_gap_between_checks() {
     let mut tab = Tab::new();
     tab.prime(&token(T0));
     let next = tab.m.poll_timeout(tab.now).unwrap();
-    assert!((next - (T0 + 5.0)).abs() < 1e-9, "re-check within pollInterval");
+    assert!(
+        (next - (T0 + 5.0)).abs() < 1e-9,
+        "re-check within pollInterval"
+    );
 }
 
 #[test]
 fn custom_threshold_moves_the_refresh_window() {
     let mut tab = Tab::with(
-        SessionOptions { background_refresh_threshold: Some(30.0), poll_interval: Some(0.0), ..options() },
+        SessionOptions {
+            background_refresh_threshold: Some(30.0),
+            poll_interval: Some(0.0),
+            ..options()
+        },
         None,
     );
     tab.prime(&token(T0));
@@ -256,7 +304,11 @@ fn hidden_tab_refreshes_later_than_a_visible_one() {
     tab.advance(47.0);
     assert_eq!(tab.sent.len(), 1, "hidden: not yet at exp - 15");
     tab.advance(3.5); // exp - 10 with the default threshold
-    assert_eq!(tab.sent.len(), 2, "hidden tab still refreshes before the cutoff");
+    assert_eq!(
+        tab.sent.len(),
+        2,
+        "hidden tab still refreshes before the cutoff"
+    );
 }
 
 #[test]
@@ -267,8 +319,16 @@ fn clear_cache_forgets_tokens_and_ignores_older_results() {
     tab.m.clear_cache();
     assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
     tab.respond(ok(&token(T0 + 1.0)));
-    assert_eq!(tab.token_of(w), token(T0 + 1.0), "the caller still gets its token");
-    assert_eq!(tab.cached(), None, "but it is not written to the cleared cache");
+    assert_eq!(
+        tab.token_of(w),
+        token(T0 + 1.0),
+        "the caller still gets its token"
+    );
+    assert_eq!(
+        tab.cached(),
+        None,
+        "but it is not written to the cleared cache"
+    );
     let w2 = tab.get_wait(&plain());
     assert_eq!(form_field(&tab.sent.last().unwrap().body, "token"), None);
     tab.respond(ok(&token(T0 + 2.0)));

@@ -126,7 +126,10 @@ pub fn validate(
     ) else {
         return Err(Rejection::Malformed);
     };
-    let template = msg.template.optional_str().map_err(|()| Rejection::Malformed)?;
+    let template = msg
+        .template
+        .optional_str()
+        .map_err(|()| Rejection::Malformed)?;
     let org = msg
         .organization_id
         .optional_str()

@@ -113,7 +113,10 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
 
 fn host_of(authority: &str) -> String {
     let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+        v6.split(']')
+            .next()
+            .map(|h| format!("[{h}]"))
+            .unwrap_or_default()
     } else {
         authority.split(':').next().unwrap_or("").to_owned()
     };
@@ -125,7 +128,5 @@ fn is_loopback(host: &str) -> bool {
         return true;
     }
     let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets.iter().all(|o| o.parse::<u8>().is_ok())
+    octets.len() == 4 && octets[0] == "127" && octets.iter().all(|o| o.parse::<u8>().is_ok())
 }

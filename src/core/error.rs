@@ -71,7 +71,9 @@ impl fmt::Display for Error {
             Error::Network(why) => write!(f, "network error: {why}"),
             Error::Http { status } => write!(f, "the Frontend API answered HTTP {status}"),
             Error::Unauthenticated => f.write_str("the session is no longer valid (HTTP 401)"),
-            Error::RateLimited { retry_after: Some(s) } => {
+            Error::RateLimited {
+                retry_after: Some(s),
+            } => {
                 write!(f, "rate limited by the Frontend API; retry after {s} s")
             }
             Error::RateLimited { retry_after: None } => {

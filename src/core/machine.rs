@@ -62,10 +62,13 @@ impl Machine {
         };
         let mut entry = Entry::new(default_key);
         if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
-            let jwt = Jwt::decode(raw).map_err(|e| {
-                Error::InvalidOptions(format!("lastActiveToken is not a JWT: {e}"))
-            })?;
-            if jwt.sid.as_deref().is_some_and(|s| s != machine.cfg.session_id) {
+            let jwt = Jwt::decode(raw)
+                .map_err(|e| Error::InvalidOptions(format!("lastActiveToken is not a JWT: {e}")))?;
+            if jwt
+                .sid
+                .as_deref()
+                .is_some_and(|s| s != machine.cfg.session_id)
+            {
                 return Err(Error::InvalidOptions(
                     "lastActiveToken belongs to another session".into(),
                 ));
@@ -105,7 +108,10 @@ impl Machine {
         let key = self.key_for(opts);
         let id = key.token_id(&self.cfg.session_id);
         let threshold = self.cfg.threshold;
-        let entry = self.entries.entry(id.clone()).or_insert_with(|| Entry::new(key));
+        let entry = self
+            .entries
+            .entry(id.clone())
+            .or_insert_with(|| Entry::new(key));
         if opts.skip_cache {
             if !self.online {
                 return GetOutcome::Failed(Error::Offline);
@@ -230,9 +236,7 @@ impl Machine {
         }
         // A retry nobody waits for is moot now.
         self.flights.retain(|f| {
-            !(f.token_id == id
-                && f.waiters.is_empty()
-                && matches!(f.phase, Phase::Backoff { .. }))
+            !(f.token_id == id && f.waiters.is_empty() && matches!(f.phase, Phase::Backoff { .. }))
         });
         Ok(())
     }
@@ -252,11 +256,16 @@ impl Machine {
             })
             .collect();
         for fetch in hung {
-            self.handle_fetch(now, fetch, FetchOutcome::NetworkError("request timed out".into()));
+            self.handle_fetch(
+                now,
+                fetch,
+                FetchOutcome::NetworkError("request timed out".into()),
+            );
         }
         let mut i = 0;
         while i < self.flights.len() {
-            let due = matches!(self.flights[i].phase, Phase::Backoff { until } if until <= now + EPSILON);
+            let due =
+                matches!(self.flights[i].phase, Phase::Backoff { until } if until <= now + EPSILON);
             if !due {
                 i += 1;
             } else if self.online {
@@ -404,7 +413,10 @@ impl Machine {
         let due: Vec<String> = self
             .entries
             .iter()
-            .filter(|(id, e)| self.refresh_at(id, e, lead).is_some_and(|at| at <= now + EPSILON))
+            .filter(|(id, e)| {
+                self.refresh_at(id, e, lead)
+                    .is_some_and(|at| at <= now + EPSILON)
+            })
             .map(|(id, _)| id.clone())
             .collect();
         for id in due {

@@ -55,7 +55,9 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
         200..=299 => parse_token(&body, session_id).map_err(Failure::Final),
         401 => Err(Failure::Final(Error::Unauthenticated)),
         429 => {
-            let retry_after = retry_after.as_deref().and_then(|v| parse_retry_after(v, now));
+            let retry_after = retry_after
+                .as_deref()
+                .and_then(|v| parse_retry_after(v, now));
             Err(Failure::Transient {
                 error: Error::RateLimited { retry_after },
                 retry_after,
@@ -63,7 +65,9 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
         }
         408 | 500..=599 => Err(Failure::Transient {
             error: Error::Http { status },
-            retry_after: retry_after.as_deref().and_then(|v| parse_retry_after(v, now)),
+            retry_after: retry_after
+                .as_deref()
+                .and_then(|v| parse_retry_after(v, now)),
         }),
         _ => Err(Failure::Final(Error::Http { status })),
     }
@@ -113,8 +117,18 @@ fn http_date(s: &str) -> Option<f64> {
     let mut it = rest.split(' ');
     let day: i64 = it.next()?.parse().ok()?;
     let month = match it.next()? {
-        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
-        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
         _ => return None,
     };
     let year: i64 = it.next()?.parse().ok()?;

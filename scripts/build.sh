@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: release wasm, wasm-bindgen glue, optional
+# wasm-opt (npm binaryen only: Debian's wasm-opt corrupts the output), the
+# entry module that re-exports SessionError beside the glue, and package.json
+# merged from pkg.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --target wasm32-unknown-unknown --lib --quiet
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section \
+  target/wasm32-unknown-unknown/release/session_swr.wasm
+
+if [ -x node_modules/.bin/wasm-opt ] && [ "${NO_WASM_OPT:-}" != 1 ]; then
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm
+fi
+
+node scripts/package.mjs

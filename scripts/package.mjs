@@ -1,0 +1,46 @@
+// Writes pkg/index.js, pkg/index.d.ts and pkg/package.json around the
+// wasm-bindgen output. SessionError must extend Error, which only JS can do,
+// so it ships as a snippet; the entry re-exports it under a stable path.
+import { readFileSync, writeFileSync, readdirSync, copyFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+const pkg = "pkg";
+const snippets = join(pkg, "snippets");
+const dir = readdirSync(snippets).find((d) =>
+  existsSync(join(snippets, d, "src/web/session_error.js")),
+);
+if (!dir) throw new Error("session_error.js snippet missing from the wasm-bindgen output");
+const errorPath = `./snippets/${dir}/src/web/session_error.js`;
+
+writeFileSync(
+  join(pkg, "index.js"),
+  `export { default, initSync, Session, pickFreshestJwt } from "./session_swr.js";
+export { SessionError } from "${errorPath}";
+`,
+);
+writeFileSync(
+  join(pkg, "index.d.ts"),
+  `import type { InitInput, SyncInitInput } from "./session_swr.js";
+export { Session, pickFreshestJwt } from "./session_swr.js";
+export type { SessionOptions, GetTokenOptions, TokenUpdate, InitInput, SyncInitInput } from "./session_swr.js";
+/** Loads the .wasm (by default from beside this file). Call once before anything else. */
+export default function init(
+  input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<void>;
+/** Synchronous init from bytes or a compiled module (workers, tests). */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): void;
+/** The only error getToken rejects with. */
+export declare class SessionError extends Error {
+  /** network_error, http_error, unauthenticated, rate_limited, invalid_response, offline, disposed or invalid_options. */
+  code: string;
+  /** HTTP status, for http_error, unauthenticated and rate_limited. */
+  status?: number;
+  /** Seconds the server asked to wait, for rate_limited. */
+  retryAfter?: number;
+}
+`,
+);
+const meta = JSON.parse(readFileSync("pkg.json", "utf8"));
+writeFileSync(join(pkg, "package.json"), JSON.stringify(meta, null, 2) + "\n");
+copyFileSync("README.md", join(pkg, "README.md"));
+console.log(`pkg/ ready (${meta.name}@${meta.version})`);

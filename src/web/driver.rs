@@ -1,0 +1,282 @@
+//! The driver: owns the core, feeds it browser inputs stamped with
+//! `Date.now()`, and carries out its effects. No business rule lives here.
+//!
+//! Borrow discipline: the `RefCell` is borrowed only to talk to the core and
+//! never while calling user code or awaiting, so a listener that calls back
+//! into the session (or a concurrent JS call) always finds it free.
+
+use super::channel::{self, Channel};
+use super::error::to_js;
+use super::fetch::send;
+use super::listener::{method, prop, EventListener};
+use super::options::WebOptions;
+use super::timer::Timeout;
+use crate::core::{Config, Effect, Error, Machine, TokenUpdate, WaiterId};
+use js_sys::{Function, Object, Reflect};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+pub(crate) type Shared = Rc<RefCell<Driver>>;
+
+pub(crate) struct Driver {
+    pub machine: Machine,
+    fetch: Option<Function>,
+    credentials: String,
+    /// `(resolve, reject)` of each pending `getToken` promise.
+    resolvers: HashMap<WaiterId, (Function, Function)>,
+    listeners: Vec<(u32, Function)>,
+    next_listener: u32,
+    timer: Option<Timeout>,
+    channel: Option<Channel>,
+    events: Vec<EventListener>,
+}
+
+/// Seconds since the epoch, from the global `Date.now()` (SPEC 2.8).
+pub(crate) fn now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
+
+/// Builds the core and wires the browser inputs to it.
+pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
+    // Jitter only needs to differ between tabs, not to be unpredictable.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let seed =
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
+    let cfg = Config::new(opts.core, seed)?;
+    let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
+    let shared = Rc::new(RefCell::new(Driver {
+        machine,
+        fetch: opts.fetch,
+        credentials: opts.credentials,
+        resolvers: HashMap::new(),
+        listeners: Vec::new(),
+        next_listener: 0,
+        timer: None,
+        channel: None,
+        events: Vec::new(),
+    }));
+    let channel = opts.channel.and_then(|name| {
+        let weak = Rc::downgrade(&shared);
+        Channel::open(&name, move |data| on_message(&weak, &data))
+    });
+    let events = install_events(&shared);
+    let global = js_sys::global();
+    let online = prop(&prop(&global, "navigator"), "onLine").as_bool() != Some(false);
+    let visible = is_visible(&global);
+    if let Ok(mut d) = shared.try_borrow_mut() {
+        d.channel = channel;
+        d.events = events;
+        let t = now();
+        d.machine.set_online(t, online);
+        d.machine.set_visible(t, visible);
+    }
+    pump(&shared);
+    Ok(shared)
+}
+
+fn is_visible(global: &JsValue) -> bool {
+    prop(&prop(global, "document"), "visibilityState")
+        .as_string()
+        .as_deref()
+        != Some("hidden")
+}
+
+fn install_events(shared: &Shared) -> Vec<EventListener> {
+    let global = js_sys::global();
+    let document = prop(&global, "document");
+    let mut events = Vec::new();
+    let mut on = |target: &JsValue, kind: &'static str, input: fn(&mut Machine, f64)| {
+        let weak = Rc::downgrade(shared);
+        events.extend(EventListener::new(target, kind, move |_| {
+            if let Some(shared) = weak.upgrade() {
+                if let Ok(mut d) = shared.try_borrow_mut() {
+                    input(&mut d.machine, now());
+                }
+                pump(&shared);
+            }
+        }));
+    };
+    on(&document, "visibilitychange", |m, t| {
+        m.set_visible(t, is_visible(&js_sys::global()));
+    });
+    // Browsers throttle hidden tabs' timers: re-check whenever we wake up.
+    on(&global, "focus", Machine::handle_timeout);
+    on(&global, "pageshow", Machine::handle_timeout);
+    on(&global, "online", |m, t| m.set_online(t, true));
+    on(&global, "offline", |m, t| m.set_online(t, false));
+    events
+}
+
+fn on_message(weak: &Weak<RefCell<Driver>>, data: &JsValue) {
+    let Some(shared) = weak.upgrade() else { return };
+    let msg = channel::from_js(data);
+    if let Ok(mut d) = shared.try_borrow_mut() {
+        // Rejected messages are ignored silently (SPEC 4.3).
+        let _ = d.machine.handle_broadcast(now(), &msg);
+    }
+    pump(&shared);
+}
+
+/// Registers the resolvers of a pending `getToken` promise.
+pub(crate) fn add_resolvers(
+    shared: &Shared,
+    waiter: WaiterId,
+    resolve: Function,
+    reject: Function,
+) {
+    if let Ok(mut d) = shared.try_borrow_mut() {
+        d.resolvers.insert(waiter, (resolve, reject));
+    }
+}
+
+pub(crate) fn add_listener(shared: &Shared, listener: Function) -> u32 {
+    let Ok(mut d) = shared.try_borrow_mut() else {
+        return u32::MAX;
+    };
+    let id = d.next_listener;
+    d.next_listener = d.next_listener.wrapping_add(1);
+    d.listeners.push((id, listener));
+    id
+}
+
+pub(crate) fn remove_listener(shared: &Shared, id: u32) {
+    if let Ok(mut d) = shared.try_borrow_mut() {
+        d.listeners.retain(|(i, _)| *i != id);
+    }
+}
+
+/// Disposes the core and drops every timer, listener and the channel.
+pub(crate) fn dispose(shared: &Shared) {
+    let handles = match shared.try_borrow_mut() {
+        Ok(mut d) => {
+            d.machine.dispose();
+            d.listeners.clear();
+            (
+                d.timer.take(),
+                d.channel.take(),
+                std::mem::take(&mut d.events),
+            )
+        }
+        Err(_) => return,
+    };
+    drop(handles);
+    pump(&shared.clone());
+}
+
+/// Carries out every effect the core has queued, then re-arms the timer.
+pub(crate) fn pump(shared: &Shared) {
+    loop {
+        let effects: Vec<Effect> = match shared.try_borrow_mut() {
+            Ok(mut d) => std::iter::from_fn(|| d.machine.poll_effect()).collect(),
+            Err(_) => return,
+        };
+        if effects.is_empty() {
+            break;
+        }
+        for effect in effects {
+            run(shared, effect);
+        }
+    }
+    rearm(shared);
+}
+
+fn run(shared: &Shared, effect: Effect) {
+    match effect {
+        Effect::Fetch { id, request } => {
+            let Ok(d) = shared.try_borrow() else { return };
+            let fetch = d.fetch.clone();
+            let credentials = d.credentials.clone();
+            drop(d);
+            let weak = Rc::downgrade(shared);
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = send(fetch.as_ref(), &request, &credentials).await;
+                let Some(shared) = weak.upgrade() else { return };
+                if let Ok(mut d) = shared.try_borrow_mut() {
+                    d.machine.handle_fetch(now(), id, outcome);
+                }
+                pump(&shared);
+            });
+        }
+        Effect::Settle { waiter, result } => {
+            let pair = shared
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut d| d.resolvers.remove(&waiter));
+            if let Some((resolve, reject)) = pair {
+                let _ = match result {
+                    Ok(token) => resolve.call1(&JsValue::UNDEFINED, &token.into()),
+                    Err(error) => reject.call1(&JsValue::UNDEFINED, &to_js(&error)),
+                };
+            }
+        }
+        Effect::Broadcast(msg) => {
+            if let Ok(d) = shared.try_borrow() {
+                if let Some(channel) = &d.channel {
+                    channel.post(&msg);
+                }
+            }
+        }
+        Effect::TokenUpdate(update) => {
+            let listeners: Vec<Function> = match shared.try_borrow() {
+                Ok(d) => d.listeners.iter().map(|(_, f)| f.clone()).collect(),
+                Err(_) => return,
+            };
+            if listeners.is_empty() {
+                return;
+            }
+            let Ok(event) = update_event(&update) else {
+                return;
+            };
+            for listener in listeners {
+                if let Err(error) = listener.call1(&JsValue::UNDEFINED, &event) {
+                    report(&error);
+                }
+            }
+        }
+    }
+}
+
+fn update_event(update: &TokenUpdate) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    Reflect::set(&obj, &"tokenId".into(), &update.token_id.as_str().into())?;
+    Reflect::set(&obj, &"token".into(), &update.token.as_str().into())?;
+    Reflect::set(&obj, &"source".into(), &update.source.as_str().into())?;
+    Ok(obj.into())
+}
+
+/// A throwing listener must not stop the others: hand its error to the
+/// page's error reporting instead of swallowing it.
+fn report(error: &JsValue) {
+    let global = js_sys::global();
+    if let Some(report_error) = method(&global, "reportError") {
+        let _ = report_error.call1(&global, error);
+    }
+}
+
+/// Keeps exactly one timer, armed for the core's next deadline.
+fn rearm(shared: &Shared) {
+    let Ok(mut d) = shared.try_borrow_mut() else {
+        return;
+    };
+    let t = now();
+    let Some(at) = d.machine.poll_timeout(t) else {
+        d.timer = None;
+        return;
+    };
+    if d.timer.as_ref().is_some_and(|timer| timer.at == at) {
+        return;
+    }
+    d.timer = None;
+    let weak = Rc::downgrade(shared);
+    d.timer = Timeout::new(at, (at - t) * 1000.0, move || {
+        let Some(shared) = weak.upgrade() else { return };
+        if let Ok(mut d) = shared.try_borrow_mut() {
+            // This timer has fired; forget it so rearm sets a new one.
+            d.timer = None;
+            d.machine.handle_timeout(now());
+        }
+        pump(&shared);
+    });
+}

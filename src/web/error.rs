@@ -1,0 +1,29 @@
+//! The one conversion from the core's [`Error`] to a JS `SessionError`.
+
+use crate::core::Error;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/session_error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = SessionError)]
+    type JsSessionError;
+
+    #[wasm_bindgen(constructor, js_class = "SessionError")]
+    fn new(
+        code: &str,
+        message: &str,
+        status: Option<u16>,
+        retry_after: Option<f64>,
+    ) -> JsSessionError;
+}
+
+/// `new SessionError(code, message, status?, retryAfter?)` as a `JsValue`.
+pub(crate) fn to_js(error: &Error) -> JsValue {
+    JsSessionError::new(
+        error.code(),
+        &error.to_string(),
+        error.status(),
+        error.retry_after(),
+    )
+    .into()
+}

@@ -1,0 +1,71 @@
+// Compiled with tsc --strict against the built package: the public types must
+// be exactly those of the contract, with no `any` leaking through.
+import init, {
+  Session,
+  SessionError,
+  pickFreshestJwt,
+  type GetTokenOptions,
+  type SessionOptions,
+  type TokenUpdate,
+} from "../../pkg/index.js";
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type AssertFalse<T extends false> = T;
+
+async function main(): Promise<void> {
+  await init();
+  const options: SessionOptions = {
+    frontendApi: "https://clerk.example.com",
+    sessionId: "sess_1",
+    organizationId: null,
+    lastActiveToken: null,
+    backgroundRefreshThreshold: 15,
+    pollInterval: 5000,
+    broadcastChannel: "clerk:session_token",
+    fetch: globalThis.fetch,
+    credentials: "include",
+  };
+  const session = new Session(options);
+  const get: GetTokenOptions = { template: "t", organizationId: null, skipCache: true, refreshIfStale: false };
+  const token: string = await session.getToken(get);
+  const plain: string = await session.getToken();
+  const peeked: string | null = session.peekToken();
+  const off: () => void = session.onTokenUpdate((u: TokenUpdate) => {
+    const source: "fetch" | "background" | "broadcast" = u.source;
+    const id: string = u.tokenId;
+    void [source, id, u.token];
+  });
+  off();
+  session.clearCache();
+  session.dispose();
+  const sid: string = session.sessionId;
+  const winner: string = pickFreshestJwt(null, token);
+  const winner2: string = pickFreshestJwt(undefined, plain);
+  try {
+    await session.getToken();
+  } catch (e) {
+    if (e instanceof SessionError) {
+      const code: string = e.code;
+      const status: number | undefined = e.status;
+      const retryAfter: number | undefined = e.retryAfter;
+      const err: Error = e;
+      void [code, status, retryAfter, err];
+    }
+  }
+  // No `any` in the public surface.
+  type _1 = AssertFalse<IsAny<ReturnType<Session["getToken"]>>>;
+  type _2 = AssertFalse<IsAny<Awaited<ReturnType<Session["getToken"]>>>>;
+  type _3 = AssertFalse<IsAny<ReturnType<Session["peekToken"]>>>;
+  type _4 = AssertFalse<IsAny<Parameters<Session["onTokenUpdate"]>[0]>>;
+  type _5 = AssertFalse<IsAny<ReturnType<Session["onTokenUpdate"]>>>;
+  type _6 = AssertFalse<IsAny<ConstructorParameters<typeof Session>[0]>>;
+  type _7 = AssertFalse<IsAny<Parameters<typeof pickFreshestJwt>[0]>>;
+  type _8 = AssertFalse<IsAny<SessionError["code"]>>;
+  void [sid, winner, winner2, peeked];
+}
+
+// @ts-expect-error: sessionId is required.
+const missing: SessionOptions = { frontendApi: "https://x" };
+// @ts-expect-error: source is a closed union.
+const badSource: TokenUpdate = { tokenId: "a", token: "b", source: "poll" };
+void [main, missing, badSource];

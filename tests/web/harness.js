@@ -1,0 +1,192 @@
+// Test support for the browser tests: the library as JS sees it, a fake
+// clock over Date.now/setTimeout, a scripted Frontend API behind an injected
+// fetch, and JWT minting. Scenarios throw on failure.
+
+/** The wasm-bindgen glue of this very test page: the exports exactly as JS sees them. */
+export async function lib() {
+  // The runner's page imports "./wasm-bindgen-test"; the same URL yields the
+  // same, already initialised module instance.
+  return import(new URL("/wasm-bindgen-test", location.href).href);
+}
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+export function eq(actual, expected, msg) {
+  if (actual !== expected) {
+    throw new Error(`${msg}: expected ${short(expected)}, got ${short(actual)}`);
+  }
+}
+
+function short(v) {
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s && s.length > 60 ? `${s.slice(0, 28)}…${s.slice(-28)}` : s;
+}
+
+const b64 = (obj) =>
+  btoa(JSON.stringify(obj)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** A JWT with header oiat (omitted when null) and the given claims. */
+export function jwt({ iat, exp, oiat = iat, sid = "sess_1", ...rest }) {
+  const header = { alg: "RS256", typ: "JWT" };
+  if (oiat !== null) header.oiat = oiat;
+  return `${b64(header)}.${b64({ sid, iat, exp, ...rest })}.c2ln`;
+}
+
+export function claims(token) {
+  const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(part));
+}
+
+/** Settles pending promise chains using the real (saved) timer. */
+const realSetTimeout = globalThis.setTimeout.bind(globalThis);
+export const flush = () => new Promise((r) => realSetTimeout(r, 0));
+
+/**
+ * Replaces Date.now, setTimeout and clearTimeout, as @sinonjs/fake-timers
+ * does, so that minutes of token life pass in milliseconds.
+ */
+export class FakeClock {
+  constructor(startMs = 1_700_000_000_000) {
+    this.now = startMs;
+    this.timers = new Map();
+    this.nextId = 1;
+  }
+  install() {
+    this.saved = { now: Date.now, setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+    Date.now = () => this.now;
+    globalThis.setTimeout = (fn, ms = 0) => {
+      const id = this.nextId++;
+      this.timers.set(id, { at: this.now + Math.max(0, Number(ms) || 0), fn });
+      return id;
+    };
+    globalThis.clearTimeout = (id) => void this.timers.delete(id);
+    return this;
+  }
+  uninstall() {
+    Date.now = this.saved.now;
+    globalThis.setTimeout = this.saved.setTimeout;
+    globalThis.clearTimeout = this.saved.clearTimeout;
+  }
+  get nowSec() {
+    return this.now / 1000;
+  }
+  /** Advances `ms`, firing due timers in order and settling promises between them. */
+  async tick(ms) {
+    const target = this.now + ms;
+    for (;;) {
+      await flush();
+      let next = null;
+      for (const [id, t] of this.timers) {
+        if (t.at <= target && (!next || t.at < next.t.at)) next = { id, t };
+      }
+      if (!next) break;
+      this.timers.delete(next.id);
+      this.now = Math.max(this.now, next.t.at);
+      next.t.fn();
+    }
+    this.now = target;
+    await flush();
+  }
+}
+
+/**
+ * A scripted Frontend API behind `fetch`. Each request takes the next
+ * scripted step, or mints a fresh origin token when the script is empty.
+ * Steps: {status, body, headers}, {token}, {throws}, {hold: true}.
+ */
+export class FakeApi {
+  constructor(clock, { lifetime = 60 } = {}) {
+    this.clock = clock;
+    this.lifetime = lifetime;
+    this.requests = [];
+    this.script = [];
+    this.held = [];
+    this.minted = 0;
+    this.fetch = (url, init) => this.handle(url, init);
+  }
+  mint(extra = {}) {
+    const iat = Math.floor(this.clock.nowSec);
+    this.minted++;
+    return jwt({ iat, exp: iat + this.lifetime, n: this.minted, ...extra });
+  }
+  respondWith(...steps) {
+    this.script.push(...steps);
+    return this;
+  }
+  async handle(url, init) {
+    const body = new URLSearchParams(init.body);
+    this.requests.push({ url, method: init.method, headers: init.headers, credentials: init.credentials, rawBody: init.body, body });
+    const step = this.script.length ? this.script.shift() : { token: this.mint() };
+    if (step.hold) {
+      return new Promise((resolve, reject) => this.held.push({ resolve, reject }));
+    }
+    return this.toResponse(step);
+  }
+  toResponse(step) {
+    if (step.throws) throw new TypeError(step.throws);
+    if (step.token !== undefined) {
+      return new Response(JSON.stringify({ object: "token", jwt: step.token }), { status: 200 });
+    }
+    return new Response(step.body ?? "{}", { status: step.status ?? 200, headers: step.headers ?? {} });
+  }
+  /** Answers the oldest held request with `step` (default: a fresh token). */
+  release(step = { token: this.mint() }) {
+    const h = this.held.shift();
+    assert(h, "no held request to release");
+    try {
+      h.resolve(this.toResponse(step));
+    } catch (e) {
+      h.reject(e);
+    }
+  }
+}
+
+/** Options for a session against `api`, with no cross-tab channel unless given. */
+export function options(api, extra = {}) {
+  return {
+    frontendApi: "https://fapi.test",
+    sessionId: "sess_1",
+    fetch: api.fetch,
+    broadcastChannel: null,
+    ...extra,
+  };
+}
+
+/** Rejection of `promise`, or a failure if it resolves. */
+export async function rejection(promise, msg) {
+  try {
+    const v = await promise;
+    throw new Error(`${msg}: expected a rejection, got ${short(v)}`);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith(`${msg}: expected a rejection`)) throw e;
+    return e;
+  }
+}
+
+/** Whether `p` has settled after pending work ran. */
+export async function settled(p) {
+  let done = false;
+  p.then(() => (done = true), () => (done = true));
+  await flush();
+  return done;
+}
+
+/** The fake clock fires timers in order and restores the real globals. */
+export async function harness_fake_clock_fires_timers_in_order() {
+  const realNow = Date.now;
+  const clock = new FakeClock(1000).install();
+  const fired = [];
+  setTimeout(() => fired.push("b"), 20);
+  setTimeout(() => fired.push("a"), 10);
+  const c = setTimeout(() => fired.push("c"), 5);
+  clearTimeout(c);
+  await clock.tick(15);
+  eq(fired.join(","), "a", "only due timers fire");
+  eq(Date.now(), 1015, "Date.now follows the clock");
+  await clock.tick(10);
+  eq(fired.join(","), "a,b", "in order");
+  clock.uninstall();
+  eq(Date.now, realNow, "Date.now restored");
+}
