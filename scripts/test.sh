@@ -21,7 +21,7 @@ cargo test --quiet
 
 step "browser tests (wasm-bindgen-test, headless Chromium)"
 WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120} \
-  cargo test --quiet --target wasm32-unknown-unknown --lib
+  cargo test --target wasm32-unknown-unknown --lib
 
 step "package build"
 bash scripts/build.sh
