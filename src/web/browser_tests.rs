@@ -51,3 +51,32 @@ mod harness {
     use super::*;
     scenarios!("/tests/web/harness.js" => harness_fake_clock_fires_timers_in_order);
 }
+
+mod session {
+    use super::*;
+    scenarios!("/tests/web/session.js" => row1_fresh_token_is_served_without_a_request,
+        row2_stale_token_is_served_and_refreshed_once_in_background,
+        row3_refresh_if_stale_waits_for_a_fresh_token,
+        row4_no_servable_token_waits_for_one_fetch,
+        row5_hundred_concurrent_calls_share_one_request,
+        different_keys_never_share_a_fetch,
+        request_format_matches_the_contract,
+        credentials_option_is_passed_to_fetch,
+        skip_cache_caller_gets_its_own_token_and_cache_stays_monotonic,
+        server_error_then_success_is_retried,
+        unauthenticated_rejects_and_evicts,
+        rate_limited_is_not_retried_before_retry_after,
+        non_json_body_is_an_invalid_response,
+        network_errors_reject_with_network_error_after_retries,
+        a_failure_never_evicts_a_servable_token,
+        on_token_update_reports_each_source,
+        a_throwing_listener_does_not_stop_the_others,
+        listener_may_call_back_into_the_session,
+        background_refresh_runs_on_schedule_without_calls,
+        hydrated_token_is_served_and_sent_as_previous,
+        offline_fails_at_once_without_a_request,
+        dispose_rejects_pending_and_later_calls_and_clears_timers,
+        clear_cache_forgets_tokens,
+        invalid_options_throw_session_errors_naming_the_field,
+        cache_hit_resolves_in_one_microtask);
+}

@@ -61,6 +61,7 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
             "options must be an object with frontendApi and sessionId",
         ));
     }
+    reject_unknown(value, FIELD_TYPES)?;
     let raw: RawSessionOptions = serde_wasm_bindgen::from_value(value.clone())
         .map_err(|e| explain(value, &e.to_string()))?;
     let channel = if raw.broadcast_channel.is_undefined() {
@@ -137,6 +138,7 @@ pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Erro
     if !value.is_object() {
         return Err(invalid("getToken options must be an object"));
     }
+    reject_unknown(value, GET_FIELD_TYPES)?;
     let raw: RawGetTokenOptions = serde_wasm_bindgen::from_value(value.clone())
         .map_err(|e| explain_with(value, &e.to_string(), GET_FIELD_TYPES))?;
     let organization_id = if raw.organization_id.is_undefined() {
@@ -155,6 +157,24 @@ pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Erro
         skip_cache: raw.skip_cache.unwrap_or(false),
         refresh_if_stale: raw.refresh_if_stale.unwrap_or(false),
     })
+}
+
+/// serde-wasm-bindgen reads a struct field by field, so `deny_unknown_fields`
+/// never sees extra keys: check them here, since a typo (`sesionId`) must not
+/// be silently ignored.
+fn reject_unknown(value: &JsValue, fields: &[(&str, &str)]) -> Result<(), Error> {
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !fields.iter().any(|(name, _)| *name == key) {
+            let known: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+            return Err(invalid(&format!(
+                "unknown option {key}; expected one of {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn invalid(msg: &str) -> Error {

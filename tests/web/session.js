@@ -1,0 +1,449 @@
+// Session through its real JS exports, on a fake clock with an injected fetch.
+import { lib, realSetTimeout, realClearTimeout, assert, eq, FakeClock, FakeApi, options, rejection, settled, flush, jwt, claims } from "./harness.js";
+
+/** Runs `fn(ctx)` with a fake clock installed and every session disposed after. */
+async function scenario(fn, { lifetime = 60, realResponses = false } = {}) {
+  const { Session } = await lib();
+  const clock = new FakeClock().install();
+  const api = new FakeApi(clock, { lifetime, realResponses });
+  const sessions = [];
+  const make = (extra = {}) => {
+    const s = new Session(options(api, extra));
+    sessions.push(s);
+    return s;
+  };
+  try {
+    // A hung scenario must fail alone, not stall the whole browser run.
+    let timer;
+    await Promise.race([
+      fn({ Session, clock, api, make }),
+      new Promise((_, reject) => (timer = realSetTimeout(() => reject(new Error("scenario timed out")), 20_000))),
+    ]).finally(() => realClearTimeout(timer));
+  } finally {
+    for (const s of sessions) s.dispose();
+    clock.uninstall();
+  }
+}
+
+async function waitFor(pred, msg) {
+  for (let i = 0; i < 50; i++) {
+    if (pred()) return;
+    await flush();
+  }
+  throw new Error(`timed out waiting for ${msg}`);
+}
+
+export async function row1_fresh_token_is_served_without_a_request() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    const first = await s.getToken();
+    await clock.tick(44_000); // 16 s left
+    eq(await s.getToken(), first, "same token");
+    eq(api.requests.length, 1, "no second request");
+  });
+}
+
+export async function row2_stale_token_is_served_and_refreshed_once_in_background() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const first = await s.getToken();
+    await clock.tick(46_000); // 14 s left
+    api.respondWith({ hold: true });
+    eq(await s.getToken(), first, "stale token served at once");
+    eq(await s.getToken(), first, "still served while refreshing");
+    eq(api.requests.length, 2, "one background refresh");
+    api.release();
+    await waitFor(() => s.peekToken() !== first, "the refreshed token");
+    eq(claims(await s.getToken()).n, 2, "the new token is served");
+    eq(api.requests.length, 2, "no more requests");
+  });
+}
+
+export async function row3_refresh_if_stale_waits_for_a_fresh_token() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const first = await s.getToken();
+    await clock.tick(50_000);
+    api.respondWith({ hold: true });
+    const fresh = s.getToken({ refreshIfStale: true });
+    eq(await s.getToken(), first, "plain callers still get the stale token");
+    assert(!(await settled(fresh)), "refreshIfStale waits");
+    eq(api.requests.length, 2, "plain caller joined nothing new");
+    api.release();
+    const t = await fresh;
+    assert(t !== first, "a fresh token");
+    eq(claims(t).n, 2, "from the refresh");
+  });
+}
+
+export async function row4_no_servable_token_waits_for_one_fetch() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    eq(s.peekToken(), null, "nothing cached");
+    await s.getToken();
+    await clock.tick(55_000); // exactly 5 s left
+    eq(s.peekToken(), null, "never served at the hard cutoff");
+    api.respondWith({ hold: true });
+    const p = s.getToken();
+    assert(!(await settled(p)), "waits on the network");
+    api.release();
+    eq(claims(await p).n, 2, "the fetched token");
+  });
+}
+
+export async function row5_hundred_concurrent_calls_share_one_request() {
+  await scenario(async ({ api, make }) => {
+    const s = make();
+    api.respondWith({ hold: true });
+    const calls = Array.from({ length: 100 }, () => s.getToken());
+    await flush();
+    eq(api.requests.length, 1, "one request");
+    api.release();
+    const tokens = await Promise.all(calls);
+    assert(tokens.every((t) => t === tokens[0]), "every caller gets the same token");
+  });
+}
+
+export async function different_keys_never_share_a_fetch() {
+  await scenario(async ({ api, make }) => {
+    const s = make({ organizationId: "org_s" });
+    await Promise.all([
+      s.getToken(),
+      s.getToken({ template: "t1" }),
+      s.getToken({ organizationId: null }),
+      s.getToken({ organizationId: "org_x" }),
+    ]);
+    eq(api.requests.length, 4, "four keys, four requests");
+    const orgs = api.requests.filter((r) => !r.url.includes("/tokens/")).map((r) => r.body.get("organization_id"));
+    eq(orgs.join(","), "org_s,,org_x", "organization per key");
+    await s.getToken({ organizationId: "" });
+    eq(api.requests.length, 4, "empty string is the personal key, already cached");
+  });
+}
+
+export async function request_format_matches_the_contract() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ frontendApi: "https://fapi.test/", organizationId: "org 1", pollInterval: 0 });
+    const first = await s.getToken();
+    const r0 = api.requests[0];
+    eq(r0.url, "https://fapi.test/v1/client/sessions/sess_1/tokens", "session token URL");
+    eq(r0.method, "POST", "method");
+    eq(r0.headers["Content-Type"], "application/x-www-form-urlencoded", "content type");
+    eq(r0.credentials, "include", "credentials default");
+    eq(r0.rawBody, "organization_id=org+1", "first mint: organization only");
+    assert(!r0.body.has("token"), "no token key on first mint");
+    await clock.tick(50_000);
+    await s.getToken({ skipCache: true });
+    const r1 = api.requests[1];
+    eq(r1.url, "https://fapi.test/v1/client/sessions/sess_1/tokens?force_origin=true", "skipCache query");
+    eq(r1.body.get("token"), first, "previous token sent");
+    await s.getToken({ template: "my tmpl" });
+    const r2 = api.requests[2];
+    eq(r2.url, "https://fapi.test/v1/client/sessions/sess_1/tokens/my%20tmpl", "template path encoded");
+    eq(r2.rawBody, "", "template body empty");
+    assert(!api.requests.slice(0, 1).concat(api.requests.slice(2)).some((r) => r.url.includes("force_origin")), "force_origin only with skipCache");
+  }, { realResponses: true });
+}
+
+export async function credentials_option_is_passed_to_fetch() {
+  await scenario(async ({ api, make }) => {
+    await make({ credentials: "omit" }).getToken();
+    eq(api.requests[0].credentials, "omit", "credentials");
+  });
+}
+
+export async function skip_cache_caller_gets_its_own_token_and_cache_stays_monotonic() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const now = Math.floor(clock.nowSec);
+    const fresh = jwt({ oiat: now, iat: now, exp: now + 60, n: "fresh" });
+    api.respondWith({ token: fresh });
+    eq(await s.getToken(), fresh, "first");
+    await clock.tick(1000);
+    const stale = jwt({ oiat: now - 300, iat: now + 1, exp: now + 61, n: "edge" });
+    api.respondWith({ token: stale });
+    eq(await s.getToken({ skipCache: true }), stale, "the skipCache caller gets what it minted");
+    eq(s.peekToken(), fresh, "the cache keeps fresher claims");
+    eq(await s.getToken(), fresh, "plain callers get the fresher token");
+  });
+}
+
+export async function server_error_then_success_is_retried() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    api.respondWith({ status: 500 });
+    const p = s.getToken();
+    await flush();
+    eq(api.requests.length, 1, "first attempt");
+    assert(!(await settled(p)), "still waiting after a 500");
+    await clock.tick(1600);
+    eq(api.requests.length, 2, "retried within 1.5 s");
+    eq(claims(await p).n, 1, "the retry's token");
+  });
+}
+
+export async function unauthenticated_rejects_and_evicts() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    await s.getToken();
+    api.respondWith({ status: 401 });
+    const e = await rejection(s.getToken({ skipCache: true }), "401");
+    eq(e.name, "SessionError", "a SessionError");
+    assert(e instanceof Error, "extends Error");
+    eq(e.code, "unauthenticated", "code");
+    eq(e.status, 401, "status");
+    eq(s.peekToken(), null, "the key's cache is cleared");
+    await clock.tick(10_000);
+    eq(api.requests.length, 2, "not retried");
+  });
+}
+
+export async function rate_limited_is_not_retried_before_retry_after() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    api.respondWith({ status: 429, headers: { "Retry-After": "7" } });
+    const p = s.getToken();
+    await flush();
+    await clock.tick(6900);
+    eq(api.requests.length, 1, "not before Retry-After");
+    await clock.tick(200);
+    eq(api.requests.length, 2, "retried after it");
+    await p;
+    api.respondWith({ status: 429, headers: { "Retry-After": "120" } });
+    const e = await rejection(s.getToken({ skipCache: true }), "long Retry-After");
+    eq(e.code, "rate_limited", "code");
+    eq(e.retryAfter, 120, "retryAfter");
+    eq(e.status, 429, "status");
+  }, { realResponses: true });
+}
+
+export async function non_json_body_is_an_invalid_response() {
+  await scenario(async ({ api, make }) => {
+    const s = make();
+    api.respondWith({ status: 200, body: "<html>oops</html>" });
+    const e = await rejection(s.getToken(), "non-JSON");
+    eq(e.code, "invalid_response", "code");
+    eq(api.requests.length, 1, "not retried");
+    api.respondWith({ status: 200, body: JSON.stringify({ jwt: "not-a-jwt" }) });
+    eq((await rejection(s.getToken(), "bad jwt")).code, "invalid_response", "undecodable jwt");
+  }, { realResponses: true });
+}
+
+export async function network_errors_reject_with_network_error_after_retries() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    api.respondWith(...Array(5).fill({ throws: "Failed to fetch" }));
+    const p = s.getToken();
+    const caught = rejection(p, "network");
+    await clock.tick(60_000);
+    const e = await caught;
+    eq(e.code, "network_error", "code");
+    eq(api.requests.length, 5, "1 try + 4 retries");
+  });
+}
+
+export async function a_failure_never_evicts_a_servable_token() {
+  await scenario(
+    async ({ clock, api, make }) => {
+      const s = make({ pollInterval: 0 });
+      const first = await s.getToken();
+      for (const step of [{ status: 500 }, { status: 403 }, { status: 200, body: "x" }, { throws: "Failed to fetch" }]) {
+        api.script.length = 0;
+        api.respondWith(...Array(5).fill(step));
+        const caught = rejection(s.getToken({ skipCache: true }), JSON.stringify(step));
+        await clock.tick(30_000);
+        await caught;
+        eq(s.peekToken(), first, `still cached after ${JSON.stringify(step)}`);
+      }
+    },
+    { lifetime: 600 },
+  );
+}
+
+export async function on_token_update_reports_each_source() {
+  await scenario(async ({ clock, api, make }) => {
+    const channel = `test-${Math.random()}`;
+    const s = make({ broadcastChannel: channel, pollInterval: 0 });
+    const seen = [];
+    const off = s.onTokenUpdate((u) => seen.push(`${u.source}:${u.tokenId}:${claims(u.token).n}`));
+    await s.getToken({ template: "t" });
+    await clock.tick(46_000);
+    await s.getToken({ template: "t" }); // stale: background refresh
+    await waitFor(() => seen.length === 2, "background update");
+    const other = new BroadcastChannel(channel);
+    const now = Math.floor(clock.nowSec);
+    other.postMessage({ tokenId: "sess_1", tokenRaw: jwt({ iat: now, exp: now + 60, n: "bc" }), sessionId: "sess_1", template: undefined, organizationId: null, traceId: "bc_1_a" });
+    await waitFor(() => seen.length === 3, "broadcast update");
+    other.close();
+    eq(seen.join(" "), "fetch:sess_1-t:1 background:sess_1-t:2 broadcast:sess_1:bc", "sources in order");
+    off();
+    await s.getToken({ skipCache: true });
+    eq(seen.length, 3, "unsubscribed");
+  });
+}
+
+export async function a_throwing_listener_does_not_stop_the_others() {
+  await scenario(async ({ make }) => {
+    const s = make();
+    const got = [];
+    const saved = globalThis.reportError;
+    const reported = [];
+    globalThis.reportError = (e) => reported.push(e);
+    try {
+      s.onTokenUpdate(() => {
+        throw new Error("listener bug");
+      });
+      s.onTokenUpdate((u) => got.push(u.source));
+      await s.getToken();
+    } finally {
+      globalThis.reportError = saved;
+    }
+    eq(got.join(), "fetch", "the second listener ran");
+    eq(reported.length, 1, "the error was reported");
+    eq(await s.getToken(), s.peekToken(), "the session still works");
+  });
+}
+
+export async function listener_may_call_back_into_the_session() {
+  await scenario(async ({ make }) => {
+    const s = make();
+    const inside = [];
+    s.onTokenUpdate(() => {
+      inside.push(s.peekToken());
+      s.getToken().then((t) => inside.push(t));
+    });
+    const t = await s.getToken();
+    await flush();
+    eq(inside.join(), `${t},${t}`, "re-entrant calls work");
+  });
+}
+
+export async function background_refresh_runs_on_schedule_without_calls() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    await s.getToken();
+    await clock.tick(44_500);
+    eq(api.requests.length, 1, "nothing before exp - 15 s");
+    await clock.tick(1000);
+    eq(api.requests.length, 2, "refreshed at exp - 15 s");
+    for (let cycle = 3; cycle <= 5; cycle++) {
+      await clock.tick(45_000);
+      eq(api.requests.length, cycle, `one request in cycle ${cycle}`);
+      assert(s.peekToken() !== null, "always servable");
+    }
+  });
+}
+
+export async function hydrated_token_is_served_and_sent_as_previous() {
+  await scenario(async ({ clock, api, make }) => {
+    const now = Math.floor(clock.nowSec);
+    const hydrated = jwt({ iat: now - 10, exp: now + 50, n: "h" });
+    const s = make({ lastActiveToken: hydrated });
+    eq(await s.getToken(), hydrated, "served from hydration");
+    eq(api.requests.length, 0, "no request");
+    await clock.tick(36_000);
+    eq(api.requests.length, 1, "scheduled from its exp");
+    eq(api.requests[0].body.get("token"), hydrated, "sent as previous");
+  });
+}
+
+export async function offline_fails_at_once_without_a_request() {
+  await scenario(async ({ api, make }) => {
+    const s = make();
+    window.dispatchEvent(new Event("offline"));
+    try {
+      const e = await rejection(s.getToken(), "offline");
+      eq(e.code, "offline", "code");
+      eq(api.requests.length, 0, "no request");
+    } finally {
+      window.dispatchEvent(new Event("online"));
+    }
+    await s.getToken();
+    eq(api.requests.length, 1, "works again when online");
+  });
+}
+
+export async function dispose_rejects_pending_and_later_calls_and_clears_timers() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    await s.getToken();
+    assert(clock.timers.size > 0, "a refresh timer is armed");
+    api.respondWith({ hold: true });
+    const pending = s.getToken({ skipCache: true });
+    const caught = rejection(pending, "pending");
+    s.dispose();
+    eq((await caught).code, "disposed", "pending call rejected");
+    eq((await rejection(s.getToken(), "later")).code, "disposed", "later call rejected");
+    eq(s.peekToken(), null, "peek after dispose");
+    eq(clock.timers.size, 0, "no timer left");
+    s.dispose(); // idempotent
+    api.release();
+    await clock.tick(120_000);
+    eq(api.requests.length, 2, "nothing after dispose");
+  });
+}
+
+export async function clear_cache_forgets_tokens() {
+  await scenario(async ({ api, make }) => {
+    const s = make();
+    await s.getToken();
+    s.clearCache();
+    eq(s.peekToken(), null, "cleared");
+    await s.getToken();
+    eq(api.requests.length, 2, "fetched again");
+    assert(!api.requests[1].body.has("token"), "no previous token after clearCache");
+  });
+}
+
+export async function invalid_options_throw_session_errors_naming_the_field() {
+  const { Session, pickFreshestJwt } = await lib();
+  const base = { frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null };
+  const cases = [
+    [{ frontendApi: "https://fapi.test" }, "sessionId"],
+    [{ ...base, sessionId: "" }, "sessionId"],
+    [{ ...base, sessionId: 42 }, "sessionId"],
+    [{ ...base, frontendApi: "fapi.test" }, "frontendApi"],
+    [{ ...base, frontendApi: "http://fapi.test" }, "frontendApi"],
+    [{ ...base, backgroundRefreshThreshold: -1 }, "backgroundRefreshThreshold"],
+    [{ ...base, pollInterval: -5 }, "pollInterval"],
+    [{ ...base, pollInterval: "5" }, "pollInterval"],
+    [{ ...base, lastActiveToken: "nope" }, "lastActiveToken"],
+    [{ ...base, sesionId: "typo" }, "sesionId"],
+    [{ ...base, fetch: "no" }, "fetch"],
+    [{ ...base, credentials: "sometimes" }, "credentials"],
+    [{ ...base, broadcastChannel: "" }, "broadcastChannel"],
+    [null, "options"],
+  ];
+  let ctor = null;
+  for (const [opts, field] of cases) {
+    let err = null;
+    try {
+      new Session(opts).dispose();
+    } catch (e) {
+      err = e;
+    }
+    assert(err, `expected a throw for ${field}`);
+    eq(err.name, "SessionError", `name for ${field}`);
+    eq(err.code, "invalid_options", `code for ${field}`);
+    assert(err.message.includes(field), `message names ${field}: ${err.message}`);
+    ctor ??= err.constructor;
+    eq(err.constructor, ctor, "one SessionError class");
+  }
+  const s = new Session({ ...base, frontendApi: "http://127.0.0.1:9" });
+  const e = await rejection(s.getToken({ template: 5 }), "bad getToken options");
+  eq(e.code, "invalid_options", "getToken validates its options");
+  assert(e.message.includes("template"), e.message);
+  s.dispose();
+  eq(typeof pickFreshestJwt, "function", "export");
+}
+
+export async function cache_hit_resolves_in_one_microtask() {
+  await scenario(async ({ make }) => {
+    const s = make();
+    const t = await s.getToken();
+    let got = null;
+    s.getToken().then((v) => (got = v));
+    await Promise.resolve();
+    eq(got, t, "already resolved: no future, no fetch");
+  });
+}
