@@ -215,10 +215,11 @@ struct World {
 
 impl World {
     fn new(n: usize) -> World {
+        let locks = LockTable::default();
         let tabs = (0..n)
             .map(|i| {
                 let cfg = Config::new(options(), 100 + i as u64).unwrap();
-                Tab::from_machine(Machine::new(cfg, None, T0).unwrap())
+                Tab::with_locks(Machine::new(cfg, None, T0).unwrap(), Some(locks.clone()))
             })
             .collect();
         World { tabs, requests: 0 }

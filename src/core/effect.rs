@@ -9,6 +9,19 @@ use super::request::TokensRequest;
 pub type WaiterId = u64;
 /// Identifies one HTTP request; a late answer to an abandoned one is ignored.
 pub type FetchId = u64;
+/// Identifies one cross-tab lock request.
+pub type LockId = u64;
+
+/// The answer to [`Effect::AcquireLock`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockResult {
+    /// This tab holds the lock until [`Effect::ReleaseLock`].
+    Acquired,
+    /// Another tab holds it: that tab is refreshing the key.
+    Busy,
+    /// The lock request failed (no Web Locks here after all).
+    Unsupported,
+}
 
 /// How a token reached the cache; JS sees it as `TokenUpdate.source`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +86,19 @@ pub enum Effect {
     Broadcast(OutgoingBroadcast),
     /// Tell the `onTokenUpdate` listeners.
     TokenUpdate(TokenUpdate),
+    /// `navigator.locks.request(name, {ifAvailable: true}, …)`; answer with
+    /// `Machine::handle_lock`. Hold the lock until `ReleaseLock` with this id.
+    AcquireLock {
+        /// Echo this back.
+        id: LockId,
+        /// `session-swr:refresh:<tokenId>`.
+        name: String,
+    },
+    /// Let go of a lock taken for `AcquireLock` with this id.
+    ReleaseLock {
+        /// The lock.
+        id: LockId,
+    },
 }
 
 /// Which organization a call is for.

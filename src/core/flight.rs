@@ -2,7 +2,7 @@
 //! between states, with no behaviour of its own beyond queries.
 
 use super::config::HARD_CUTOFF;
-use super::effect::{FetchId, WaiterId};
+use super::effect::{FetchId, LockId, WaiterId};
 use super::jwt::Jwt;
 use super::key::TokenKey;
 
@@ -54,8 +54,18 @@ pub(crate) enum Kind {
     Background,
 }
 
+/// Where one refresh attempt stands. Every phase has a deadline, so nothing
+/// waits unbounded: not a lock, not another tab, not the network.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Phase {
+    /// Asked for the cross-tab lock (`ifAvailable`); the answer is due at once,
+    /// and `deadline` covers a browser that never answers.
+    Locking { lock: LockId, deadline: f64 },
+    /// Another tab holds the lock: wait for its broadcast, at most until `until`.
+    AwaitingPeer { until: f64 },
+    /// No Web Locks: a random pause (≤ 1 s) so tabs do not refresh together,
+    /// then a re-check of the cache.
+    Jitter { until: f64 },
     /// A request is out; past `deadline` it counts as a network error.
     InFlight { fetch: FetchId, deadline: f64 },
     /// Waiting to retry.
@@ -73,12 +83,15 @@ pub(crate) struct Waiter {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Flight {
+    pub id: u64,
     pub token_id: String,
     pub kind: Kind,
     pub waiters: Vec<Waiter>,
     /// Retries made so far.
     pub retries: u32,
     pub phase: Phase,
+    /// The cross-tab lock this flight holds, released when its attempt ends.
+    pub lock: Option<LockId>,
     /// `clearCache` bumps the machine's epoch; results of older flights still
     /// settle their callers but are not written to the cache.
     pub epoch: u64,
@@ -88,8 +101,10 @@ impl Flight {
     /// When the machine must look at this flight again.
     pub fn deadline(&self) -> f64 {
         match self.phase {
-            Phase::InFlight { deadline, .. } => deadline,
-            Phase::Backoff { until } => until,
+            Phase::Locking { deadline, .. } | Phase::InFlight { deadline, .. } => deadline,
+            Phase::AwaitingPeer { until } | Phase::Jitter { until } | Phase::Backoff { until } => {
+                until
+            }
         }
     }
 }

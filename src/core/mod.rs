@@ -33,7 +33,8 @@ pub mod response;
 pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection};
 pub use config::{Config, SessionOptions, HARD_CUTOFF};
 pub use effect::{
-    Effect, FetchId, GetOutcome, GetTokenOptions, OrgChoice, TokenSource, TokenUpdate, WaiterId,
+    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice, TokenSource,
+    TokenUpdate, WaiterId,
 };
 pub use error::Error;
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};

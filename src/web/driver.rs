@@ -9,9 +9,10 @@ use super::channel::{self, Channel};
 use super::error::to_js;
 use super::fetch::send;
 use super::listener::{method, prop, EventListener};
+use super::locks;
 use super::options::WebOptions;
 use super::timer::Timeout;
-use crate::core::{Config, Effect, Error, Machine, TokenUpdate, WaiterId};
+use crate::core::{Config, Effect, Error, LockId, LockResult, Machine, TokenUpdate, WaiterId};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -31,6 +32,19 @@ pub(crate) struct Driver {
     timer: Option<Timeout>,
     channel: Option<Channel>,
     events: Vec<EventListener>,
+    /// Resolvers that end the hold of each granted Web Lock.
+    held_locks: HashMap<LockId, Function>,
+    /// Per lock name, the tail of this session's requests (see locks.js).
+    lock_queue: js_sys::Map,
+}
+
+impl Drop for Driver {
+    /// A session dropped without `dispose` must not keep a lock held.
+    fn drop(&mut self) {
+        for (_, release) in self.held_locks.drain() {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
+    }
 }
 
 /// Seconds since the epoch, from the global `Date.now()` (SPEC 2.8).
@@ -56,6 +70,8 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         timer: None,
         channel: None,
         events: Vec::new(),
+        held_locks: HashMap::new(),
+        lock_queue: js_sys::Map::new(),
     }));
     let channel = opts.channel.and_then(|name| {
         let weak = Rc::downgrade(&shared);
@@ -69,6 +85,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         d.channel = channel;
         d.events = events;
         let t = now();
+        d.machine.set_web_locks(locks::available());
         d.machine.set_online(t, online);
         d.machine.set_visible(t, visible);
     }
@@ -128,6 +145,20 @@ pub(crate) fn add_resolvers(
 ) {
     if let Ok(mut d) = shared.try_borrow_mut() {
         d.resolvers.insert(waiter, (resolve, reject));
+    }
+}
+
+/// The answer to a lock request, from the lock manager's callback.
+pub(crate) fn handle_lock(shared: &Shared, id: LockId, result: LockResult) {
+    if let Ok(mut d) = shared.try_borrow_mut() {
+        d.machine.handle_lock(now(), id, result);
+    }
+    pump(shared);
+}
+
+fn hold_lock(shared: &Shared, id: LockId, release: Function) {
+    if let Ok(mut d) = shared.try_borrow_mut() {
+        d.held_locks.insert(id, release);
     }
 }
 
@@ -216,6 +247,21 @@ fn run(shared: &Shared, effect: Effect) {
                 if let Some(channel) = &d.channel {
                     channel.post(&msg);
                 }
+            }
+        }
+        Effect::AcquireLock { id, name } => {
+            let Ok(queue) = shared.try_borrow().map(|d| d.lock_queue.clone()) else {
+                return;
+            };
+            locks::acquire(shared, &queue, id, &name, hold_lock);
+        }
+        Effect::ReleaseLock { id } => {
+            let release = shared
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut d| d.held_locks.remove(&id));
+            if let Some(release) = release {
+                let _ = release.call0(&JsValue::UNDEFINED);
             }
         }
         Effect::TokenUpdate(update) => {

@@ -6,6 +6,7 @@ mod driver;
 mod error;
 mod fetch;
 mod listener;
+mod locks;
 mod options;
 mod session;
 mod timer;

@@ -5,7 +5,12 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use session_swr::core::*;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Web Locks shared by the tabs of one origin: lock name → held.
+pub type LockTable = Rc<RefCell<HashMap<String, ()>>>;
 
 pub const SID: &str = "sess_1";
 pub const T0: f64 = 1_700_000_000.0;
@@ -109,6 +114,12 @@ pub struct Tab {
     pub settled: HashMap<WaiterId, Result<String, Error>>,
     pub broadcasts: Vec<OutgoingBroadcast>,
     pub updates: Vec<TokenUpdate>,
+    /// The origin's locks; `None` simulates a browser without Web Locks.
+    pub locks: Option<LockTable>,
+    /// Locks this tab holds: id → name.
+    pub held: HashMap<LockId, String>,
+    /// Lock requests answered `Busy`.
+    pub busy: usize,
 }
 
 impl Tab {
@@ -122,7 +133,16 @@ impl Tab {
     }
 
     pub fn from_machine(m: Machine) -> Tab {
+        Tab::with_locks(m, Some(LockTable::default()))
+    }
+
+    /// A tab on the origin whose locks are `locks` (`None`: no Web Locks).
+    pub fn with_locks(mut m: Machine, locks: Option<LockTable>) -> Tab {
+        m.set_web_locks(locks.is_some());
         Tab {
+            locks,
+            held: HashMap::new(),
+            busy: 0,
             m,
             now: T0,
             pending: Vec::new(),
@@ -148,6 +168,24 @@ impl Tab {
                 }
                 Effect::Broadcast(b) => self.broadcasts.push(b),
                 Effect::TokenUpdate(u) => self.updates.push(u),
+                Effect::AcquireLock { id, name } => {
+                    let table = self.locks.clone().expect("no Web Locks, yet asked for one");
+                    let free = table.borrow_mut().insert(name.clone(), ()).is_none();
+                    let result = if free {
+                        self.held.insert(id, name);
+                        LockResult::Acquired
+                    } else {
+                        self.busy += 1;
+                        LockResult::Busy
+                    };
+                    self.m.handle_lock(self.now, id, result);
+                }
+                Effect::ReleaseLock { id } => {
+                    let name = self.held.remove(&id).expect("released a lock not held");
+                    if let Some(table) = &self.locks {
+                        table.borrow_mut().remove(&name);
+                    }
+                }
             }
         }
     }

@@ -42,8 +42,20 @@ export function claims(token) {
 /** Settles pending promise chains using the real (saved) timer. */
 export const realSetTimeout = globalThis.setTimeout.bind(globalThis);
 export const realClearTimeout = globalThis.clearTimeout.bind(globalThis);
+// Lock requests are answered through the browser process; a lock query
+// queued behind them returns once they are, so a fake clock never outruns a
+// pending grant.
 export async function flush() {
-  for (let i = 0; i < 2; i++) await new Promise((r) => realSetTimeout(r, 0));
+  for (let i = 0; i < 2; i++) {
+    await navigator.locks?.query();
+    await new Promise((r) => realSetTimeout(r, 0));
+  }
+}
+
+/** Names of the Web Locks held or requested in this origin. */
+export async function heldLocks() {
+  const { held = [], pending = [] } = (await navigator.locks?.query()) ?? {};
+  return [...held, ...pending].map((l) => l.name);
 }
 
 /**

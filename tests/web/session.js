@@ -1,5 +1,5 @@
 // Session through its real JS exports, on a fake clock with an injected fetch.
-import { lib, realSetTimeout, realClearTimeout, assert, eq, FakeClock, FakeApi, options, rejection, settled, flush, jwt, claims } from "./harness.js";
+import { lib, realSetTimeout, realClearTimeout, assert, eq, FakeClock, FakeApi, heldLocks, options, rejection, settled, flush, jwt, claims } from "./harness.js";
 
 /** Runs `fn(ctx)` with a fake clock installed and every session disposed after. */
 async function scenario(fn, { lifetime = 60, realResponses = false } = {}) {
@@ -22,6 +22,8 @@ async function scenario(fn, { lifetime = 60, realResponses = false } = {}) {
   } finally {
     for (const s of sessions) s.dispose();
     clock.uninstall();
+    await flush();
+    eq((await heldLocks()).join(), "", "every lock released");
   }
 }
 
@@ -51,6 +53,7 @@ export async function row2_stale_token_is_served_and_refreshed_once_in_backgroun
     api.respondWith({ hold: true });
     eq(await s.getToken(), first, "stale token served at once");
     eq(await s.getToken(), first, "still served while refreshing");
+    await flush();
     eq(api.requests.length, 2, "one background refresh");
     api.release();
     await waitFor(() => s.peekToken() !== first, "the refreshed token");

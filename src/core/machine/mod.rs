@@ -1,0 +1,384 @@
+//! The session state machine: cache, stale-while-revalidate, shared fetches,
+//! retries, scheduling, cross-tab adoption and single flight (SPEC 2-5),
+//! with no I/O. The public inputs live here; how one refresh attempt moves
+//! through its phases is in [`attempt`], when keys refresh on their own in
+//! [`schedule`].
+
+mod attempt;
+mod schedule;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::core::backoff::Rng;
+use crate::core::broadcast::{validate, IncomingBroadcast, Rejection};
+use crate::core::config::{Config, HARD_CUTOFF};
+use crate::core::effect::{
+    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice, TokenSource,
+};
+use crate::core::error::Error;
+use crate::core::flight::{Entry, Flight, Kind, Phase};
+use crate::core::jwt::Jwt;
+use crate::core::key::{non_empty, TokenKey};
+use crate::core::response::{interpret, Failure, FetchOutcome};
+
+/// Timers may fire a hair early after rounding to whole milliseconds.
+pub(crate) const EPSILON: f64 = 0.001;
+
+/// One session's token cache. See the module docs of [`crate::core`] for the
+/// drive loop.
+#[derive(Debug)]
+pub struct Machine {
+    cfg: Config,
+    default_id: String,
+    entries: BTreeMap<String, Entry>,
+    flights: Vec<Flight>,
+    /// An expired `lastActiveToken`: still the default key's previous token.
+    hydrated_previous: Option<String>,
+    effects: VecDeque<Effect>,
+    rng: Rng,
+    next_id: u64,
+    epoch: u64,
+    online: bool,
+    visible: bool,
+    /// `navigator.locks` is there: refreshes take a cross-tab lock first.
+    web_locks: bool,
+    disposed: bool,
+}
+
+impl Machine {
+    /// A machine for `cfg`, hydrated with `last_active_token` (SPEC 2.6).
+    /// Fails with `invalid_options` if that token does not decode or names
+    /// another session.
+    pub fn new(cfg: Config, last_active_token: Option<&str>, now: f64) -> Result<Machine, Error> {
+        let default_key = TokenKey::new(None, cfg.organization_id.as_deref());
+        let default_id = default_key.token_id(&cfg.session_id);
+        let mut machine = Machine {
+            rng: Rng::new(cfg.seed),
+            cfg,
+            default_id: default_id.clone(),
+            entries: BTreeMap::new(),
+            flights: Vec::new(),
+            hydrated_previous: None,
+            effects: VecDeque::new(),
+            next_id: 1,
+            epoch: 0,
+            online: true,
+            visible: true,
+            web_locks: false,
+            disposed: false,
+        };
+        let mut entry = Entry::new(default_key);
+        if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
+            let jwt = Jwt::decode(raw)
+                .map_err(|e| Error::InvalidOptions(format!("lastActiveToken is not a JWT: {e}")))?;
+            if jwt
+                .sid
+                .as_deref()
+                .is_some_and(|s| s != machine.cfg.session_id)
+            {
+                return Err(Error::InvalidOptions(
+                    "lastActiveToken belongs to another session".into(),
+                ));
+            }
+            if jwt.has_times() && jwt.remaining(now) > HARD_CUTOFF {
+                entry.token = Some(jwt);
+            } else {
+                machine.hydrated_previous = Some(raw.to_owned());
+            }
+        }
+        machine.entries.insert(default_id, entry);
+        Ok(machine)
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The key a call's options select (SPEC 2.1).
+    pub fn key_for(&self, opts: &GetTokenOptions) -> TokenKey {
+        let org = match &opts.organization_id {
+            OrgChoice::SessionDefault => self.cfg.organization_id.clone(),
+            OrgChoice::Explicit(org) => non_empty(org.as_deref()),
+        };
+        TokenKey {
+            template: non_empty(opts.template.as_deref()),
+            organization_id: org,
+        }
+    }
+
+    /// `getToken` (SPEC 2.3).
+    pub fn get_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
+        if self.disposed {
+            return GetOutcome::Failed(Error::Disposed);
+        }
+        let key = self.key_for(opts);
+        let id = key.token_id(&self.cfg.session_id);
+        let threshold = self.cfg.threshold;
+        let entry = self
+            .entries
+            .entry(id.clone())
+            .or_insert_with(|| Entry::new(key));
+        if opts.skip_cache {
+            if !self.online {
+                return GetOutcome::Failed(Error::Offline);
+            }
+            let waiter = self.new_waiter(HARD_CUTOFF);
+            self.start_flight(now, &id, Kind::SkipCache, vec![waiter]);
+            return GetOutcome::Wait(waiter.id);
+        }
+        if let Some(token) = entry.servable(now) {
+            let raw = token.raw.clone();
+            let fresh = token.remaining(now) > threshold;
+            entry.in_use = true;
+            if fresh {
+                return GetOutcome::Ready(raw);
+            }
+            if !opts.refresh_if_stale {
+                self.ensure_background(now, &id);
+                return GetOutcome::Ready(raw);
+            }
+            let waiter = self.new_waiter(threshold);
+            if let Some(i) = self.find_flight(&id, Kind::Background) {
+                self.flights[i].waiters.push(waiter);
+            } else if !self.online {
+                return GetOutcome::Failed(Error::Offline);
+            } else {
+                self.start_flight(now, &id, Kind::Background, vec![waiter]);
+            }
+            return GetOutcome::Wait(waiter.id);
+        }
+        entry.in_use = true;
+        let waiter = self.new_waiter(HARD_CUTOFF);
+        // Join whatever request will bring this key a token; skipCache
+        // requests are joined only because nothing servable is left.
+        let joinable = [Kind::Shared, Kind::Background, Kind::SkipCache]
+            .into_iter()
+            .find_map(|kind| self.find_flight(&id, kind));
+        if let Some(i) = joinable {
+            self.flights[i].waiters.push(waiter);
+        } else if !self.online {
+            return GetOutcome::Failed(Error::Offline);
+        } else {
+            self.start_flight(now, &id, Kind::Shared, vec![waiter]);
+        }
+        GetOutcome::Wait(waiter.id)
+    }
+
+    /// `peekToken`: the servable cached token, if any; marks the key in use.
+    pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
+        if self.disposed {
+            return None;
+        }
+        let id = self.key_for(opts).token_id(&self.cfg.session_id);
+        let entry = self.entries.get_mut(&id)?;
+        let raw = entry.servable(now)?.raw.clone();
+        entry.in_use = true;
+        Some(raw)
+    }
+
+    /// The cached token of `token_id`, servable or not (for introspection).
+    pub fn cached(&self, token_id: &str) -> Option<&Jwt> {
+        self.entries.get(token_id)?.token.as_ref()
+    }
+
+    /// Every key with a cached token, in key order (for introspection).
+    pub fn cached_tokens(&self) -> impl Iterator<Item = (&str, &Jwt)> {
+        self.entries
+            .iter()
+            .filter_map(|(id, e)| e.token.as_ref().map(|t| (id.as_str(), t)))
+    }
+
+    /// The outcome of the request `id`. Unknown or abandoned ids are ignored.
+    pub fn handle_fetch(&mut self, now: f64, id: FetchId, outcome: FetchOutcome) {
+        let Some(i) = self
+            .flights
+            .iter()
+            .position(|f| matches!(f.phase, Phase::InFlight { fetch, .. } if fetch == id))
+        else {
+            return;
+        };
+        match interpret(outcome, &self.cfg.session_id, now) {
+            Ok(jwt) => self.succeed(now, i, jwt),
+            Err(Failure::Final(error)) => self.fail(now, i, error),
+            Err(Failure::Transient { error, retry_after }) => {
+                self.retry_or_fail(now, i, error, retry_after);
+            }
+        }
+    }
+
+    /// A message from another tab (SPEC 4.3). `Err` says why it was ignored.
+    pub fn handle_broadcast(&mut self, now: f64, msg: &IncomingBroadcast) -> Result<(), Rejection> {
+        if self.disposed {
+            return Err(Rejection::Disposed);
+        }
+        let valid = validate(msg, &self.cfg.session_id, now)?;
+        let id = valid.key.token_id(&self.cfg.session_id);
+        let raw = valid.jwt.raw.clone();
+        let remaining = valid.jwt.remaining(now);
+        self.entries
+            .entry(id.clone())
+            .or_insert_with(|| Entry::new(valid.key));
+        if !self.store(now, &id, valid.jwt) {
+            return Err(Rejection::Stale);
+        }
+        self.push_update(&id, &raw, TokenSource::Broadcast);
+        // Callers waiting on this key need not wait for their own request.
+        let epoch = self.epoch;
+        for flight in &mut self.flights {
+            if flight.token_id != id || flight.kind == Kind::SkipCache || flight.epoch != epoch {
+                continue;
+            }
+            flight.waiters.retain(|w| {
+                if remaining > w.min_remaining {
+                    self.effects.push_back(Effect::Settle {
+                        waiter: w.id,
+                        result: Ok(raw.clone()),
+                    });
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        // A refresh nobody waits for, and whose request is not out yet, is moot
+        // now: this is how a tab that lost the lock race learns it is done.
+        let moot: Vec<u64> = self
+            .flights
+            .iter()
+            .filter(|f| {
+                f.token_id == id
+                    && f.waiters.is_empty()
+                    && f.kind != Kind::SkipCache
+                    && !matches!(f.phase, Phase::InFlight { .. })
+                    && remaining > self.kind_need(f.kind)
+            })
+            .map(|f| f.id)
+            .collect();
+        for flight in moot {
+            self.remove_flight(flight);
+        }
+        Ok(())
+    }
+
+    /// A timer fired, or the page woke up (focus, visible, pageshow): move
+    /// every flight whose phase is due, then start scheduled refreshes.
+    pub fn handle_timeout(&mut self, now: f64) {
+        if self.disposed {
+            return;
+        }
+        let due: Vec<u64> = self
+            .flights
+            .iter()
+            .filter(|f| f.deadline() <= now + EPSILON)
+            .map(|f| f.id)
+            .collect();
+        for flight in due {
+            self.phase_due(now, flight);
+        }
+        self.schedule(now);
+    }
+
+    /// The answer to `Effect::AcquireLock`.
+    pub fn handle_lock(&mut self, now: f64, lock: LockId, result: LockResult) {
+        self.lock_result(now, lock, result);
+    }
+
+    /// Whether `navigator.locks` is available (default: not).
+    pub fn set_web_locks(&mut self, available: bool) {
+        self.web_locks = available;
+    }
+
+    /// `online` / `offline` events. Coming back online re-checks at once.
+    pub fn set_online(&mut self, now: f64, online: bool) {
+        self.online = online;
+        if online {
+            self.handle_timeout(now);
+        }
+    }
+
+    /// Page visibility. Hidden tabs refresh later than visible ones, so a
+    /// visible tab's broadcast usually spares them the request.
+    pub fn set_visible(&mut self, now: f64, visible: bool) {
+        self.visible = visible;
+        if visible {
+            self.handle_timeout(now);
+        }
+    }
+
+    /// `clearCache`: forget every token. Requests in flight still settle their
+    /// callers, but their tokens are no longer written to the cache.
+    pub fn clear_cache(&mut self) {
+        self.entries.clear();
+        self.hydrated_previous = None;
+        self.epoch += 1;
+        let epoch = self.epoch;
+        // Refreshes nobody waits on belong to the old cache.
+        let stale: Vec<u64> = self
+            .flights
+            .iter()
+            .filter(|f| f.waiters.is_empty() && f.epoch != epoch)
+            .map(|f| f.id)
+            .collect();
+        for flight in stale {
+            self.remove_flight(flight);
+        }
+    }
+
+    /// `dispose`: reject every pending call with `disposed` and stop.
+    pub fn dispose(&mut self) {
+        if self.disposed {
+            return;
+        }
+        self.disposed = true;
+        for flight in std::mem::take(&mut self.flights) {
+            if let Some(lock) = flight.lock {
+                self.effects.push_back(Effect::ReleaseLock { id: lock });
+            }
+            for w in flight.waiters {
+                self.effects.push_back(Effect::Settle {
+                    waiter: w.id,
+                    result: Err(Error::Disposed),
+                });
+            }
+        }
+        self.entries.clear();
+        self.hydrated_previous = None;
+    }
+
+    /// Whether `dispose` was called.
+    pub fn is_disposed(&self) -> bool {
+        self.disposed
+    }
+
+    /// The next effect to carry out.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    /// When to call [`Machine::handle_timeout`] next (seconds since the epoch).
+    pub fn poll_timeout(&self, now: f64) -> Option<f64> {
+        if self.disposed {
+            return None;
+        }
+        let mut next = self
+            .flights
+            .iter()
+            .map(Flight::deadline)
+            .fold(f64::INFINITY, f64::min);
+        if self.scheduling() {
+            let lead = self.lead();
+            let mut any = false;
+            for (id, entry) in &self.entries {
+                if let Some(at) = self.refresh_at(id, entry, lead) {
+                    any = true;
+                    next = next.min(at);
+                }
+            }
+            if any {
+                next = next.min(now + self.cfg.poll_interval_ms / 1000.0);
+            }
+        }
+        next.is_finite().then_some(next)
+    }
+}

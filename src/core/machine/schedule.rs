@@ -1,0 +1,81 @@
+//! When keys refresh on their own (SPEC 2.7): the default key always, other
+//! keys while in use, at `exp − lead`, with hidden tabs a little later.
+
+use super::{Machine, EPSILON};
+use crate::core::config::HARD_CUTOFF;
+use crate::core::flight::{Entry, Kind, Waiter};
+
+impl Machine {
+    pub(super) fn new_waiter(&mut self, min_remaining: f64) -> Waiter {
+        let id = self.next_id;
+        self.next_id += 1;
+        Waiter { id, min_remaining }
+    }
+
+    pub(super) fn find_flight(&self, id: &str, kind: Kind) -> Option<usize> {
+        self.flights
+            .iter()
+            .position(|f| f.token_id == id && f.kind == kind && f.epoch == self.epoch)
+    }
+
+    pub(super) fn scheduling(&self) -> bool {
+        self.cfg.poll_interval_ms > 0.0 && self.online && !self.disposed
+    }
+
+    /// Seconds before `exp` at which this tab refreshes on its own. Hidden
+    /// tabs wait until halfway to the hard cutoff, so a visible tab's
+    /// broadcast usually spares them the request.
+    pub(super) fn lead(&self) -> f64 {
+        let t = self.cfg.threshold;
+        if self.visible || t - HARD_CUTOFF < 2.0 {
+            t
+        } else {
+            HARD_CUTOFF + (t - HARD_CUTOFF) / 2.0
+        }
+    }
+
+    /// When `entry` is due for an automatic refresh, if it is scheduled at
+    /// all: never while a request for it is already under way.
+    pub(super) fn refresh_at(&self, id: &str, entry: &Entry, lead: f64) -> Option<f64> {
+        if entry.ended || !(id == self.default_id || entry.in_use) {
+            return None;
+        }
+        let exp = entry.token.as_ref()?.exp?;
+        if self.find_flight(id, Kind::Background).is_some()
+            || self.find_flight(id, Kind::Shared).is_some()
+        {
+            return None;
+        }
+        Some((exp - lead).max(entry.not_before))
+    }
+
+    pub(super) fn schedule(&mut self, now: f64) {
+        if !self.scheduling() {
+            return;
+        }
+        let lead = self.lead();
+        let due: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(id, e)| {
+                self.refresh_at(id, e, lead)
+                    .is_some_and(|at| at <= now + EPSILON)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in due {
+            self.start_flight(now, &id, Kind::Background, Vec::new());
+        }
+    }
+
+    /// Starts one background refresh for `id` unless one is out or paused.
+    pub(super) fn ensure_background(&mut self, now: f64, id: &str) {
+        let blocked = self.entries.get(id).is_none_or(|e| e.not_before > now)
+            || !self.online
+            || self.find_flight(id, Kind::Background).is_some()
+            || self.find_flight(id, Kind::Shared).is_some();
+        if !blocked {
+            self.start_flight(now, id, Kind::Background, Vec::new());
+        }
+    }
+}
