@@ -1,22 +1,242 @@
-// Placeholder demo server: serves www/ and the built package on 127.0.0.1.
+// A local stand-in for the Frontend API, and the demo's static server.
+//
+// Serves www/ and the built package (pkg/) on 127.0.0.1, and mints RS256
+// session JWTs the way a Clerk-style Frontend API with a Session Minter does:
+// an *origin* mint reads the session's current claims ("database version"
+// `ver`) and sets `oiat = iat = now`; an *edge* mint clones the claims of the
+// previous token sent in the body, with a new iat/exp and its oiat carried
+// forward. Admin endpoints inject latency, failures, 429s, 401s and stale
+// edge mints, and count requests. No npm dependencies: node:http, node:crypto.
+//
+//   node www/server.mjs [port]      (or PORT=…; 0 picks a free port)
 import { createServer } from "node:http";
+import { generateKeyPairSync, sign, verify, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".json": "application/json" };
-const port = Number(process.env.PORT ?? process.argv[2] ?? 8787);
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".ts": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
 
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-  const file = path.startsWith("/pkg/") ? join(root, path) : join(root, "www", path === "/" ? "index.html" : path);
-  if (!file.startsWith(root)) return void res.writeHead(403).end();
+const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const KID = `ins_${randomUUID().slice(0, 8)}`;
+const b64url = (buf) => Buffer.from(buf).toString("base64url");
+const encode = (obj) => b64url(JSON.stringify(obj));
+
+const defaults = () => ({
+  lifetime: 60, // seconds
+  latencyMs: 0,
+  failureRate: 0, // share of /tokens requests answered 500
+  rateLimit: null, // { count, retryAfter }: the next `count` requests get 429
+  unauthorized: false, // every /tokens request gets 401
+  edge: true, // edge minting on
+  staleNext: false, // the next mint clones the session's oldest claims
+});
+
+export function createApi() {
+  let config = defaults();
+  const sessions = new Map(); // sid → { ver, first: claims of the first origin mint }
+  const stats = { origin: 0, edge: 0, failed: 0, total: 0 };
+
+  const session = (sid) => {
+    if (!sessions.has(sid)) sessions.set(sid, { ver: 1, first: null });
+    return sessions.get(sid);
+  };
+
+  function mint(header, claims) {
+    const input = `${encode({ alg: "RS256", kid: KID, typ: "JWT", ...header })}.${encode(claims)}`;
+    return `${input}.${b64url(sign("RSA-SHA256", Buffer.from(input), privateKey))}`;
+  }
+
+  /** The header and claims of a token this server signed, or null. */
+  function ours(token) {
+    const parts = typeof token === "string" ? token.split(".") : [];
+    if (parts.length !== 3) return null;
+    try {
+      const ok = verify("RSA-SHA256", Buffer.from(`${parts[0]}.${parts[1]}`), publicKey, Buffer.from(parts[2], "base64url"));
+      if (!ok) return null;
+      return {
+        header: JSON.parse(Buffer.from(parts[0], "base64url")),
+        claims: JSON.parse(Buffer.from(parts[1], "base64url")),
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  function tokens({ sid, template, query, form }) {
+    const s = session(sid);
+    const now = Math.floor(Date.now() / 1000);
+    const times = { iat: now, nbf: now - 5, exp: now + config.lifetime, jti: randomUUID() };
+    const org = form.get("organization_id") || undefined;
+    let previous = null;
+    if (form.has("token")) {
+      previous = ours(form.get("token"));
+      if (!previous) return { status: 400, body: { error: "invalid_token", message: "token was not signed here" } };
+      if (previous.claims.sid !== sid) return { status: 400, body: { error: "invalid_token", message: "token of another session" } };
+    }
+    if (config.staleNext && s.first) {
+      // A misrouted edge mint from the oldest claims: fresh iat, stale oiat.
+      config.staleNext = false;
+      stats.edge++;
+      const { iat, nbf, exp, jti, ...kept } = s.first.claims;
+      return { jwt: mint({ oiat: s.first.header.oiat }, { ...kept, ...times }) };
+    }
+    const edge = config.edge && previous && !template && query.get("force_origin") !== "true";
+    if (edge) {
+      stats.edge++;
+      const { iat, nbf, exp, jti, ...kept } = previous.claims;
+      return { jwt: mint({ oiat: previous.header.oiat ?? previous.claims.iat }, { ...kept, ...times }) };
+    }
+    stats.origin++;
+    const claims = { sid, sub: `user_${sid.slice(5, 13) || "demo"}`, ...times, ver: s.ver };
+    if (org) claims.org_id = org;
+    if (template) claims.tmpl = template;
+    const header = { oiat: now };
+    if (!s.first && !template) s.first = { header, claims };
+    return { jwt: mint(header, claims) };
+  }
+
+  async function handle(req, res, url, body) {
+    const send = (status, obj, headers = {}) =>
+      res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify(obj));
+    const m = url.pathname.match(/^\/v1\/client\/sessions\/([^/]+)\/tokens(?:\/([^/]+))?$/);
+    if (m) {
+      if (req.method !== "POST") return send(405, { error: "method_not_allowed" });
+      stats.total++;
+      const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
+      if (body.length && type !== "application/x-www-form-urlencoded") {
+        stats.failed++;
+        return send(400, { error: "bad_request", message: "expected a form body" });
+      }
+      const form = new URLSearchParams(body);
+      let sid, template;
+      try {
+        sid = decodeURIComponent(m[1]);
+        template = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+      } catch {
+        stats.failed++;
+        return send(400, { error: "bad_request", message: "malformed path" });
+      }
+      if (config.latencyMs) await new Promise((r) => setTimeout(r, config.latencyMs));
+      if (config.unauthorized) {
+        stats.failed++;
+        return send(401, { error: "unauthenticated" });
+      }
+      if (config.rateLimit?.count > 0) {
+        config.rateLimit.count--;
+        stats.failed++;
+        return send(429, { error: "rate_limited" }, { "retry-after": String(config.rateLimit.retryAfter) });
+      }
+      if (Math.random() < config.failureRate) {
+        stats.failed++;
+        return send(500, { error: "injected_failure" });
+      }
+      const out = tokens({ sid, template, query: url.searchParams, form });
+      if (out.status) {
+        stats.failed++;
+        return send(out.status, out.body);
+      }
+      return send(200, { object: "token", jwt: out.jwt });
+    }
+    if (url.pathname === "/.well-known/jwks.json") {
+      return send(200, { keys: [{ ...publicKey.export({ format: "jwk" }), kid: KID, alg: "RS256", use: "sig" }] });
+    }
+    if (url.pathname.startsWith("/admin/")) {
+      let input = {};
+      if (req.method === "POST" && body.length) {
+        try {
+          input = JSON.parse(body);
+          if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error();
+        } catch {
+          return send(400, { error: "bad_request", message: "expected a JSON object" });
+        }
+      }
+      switch (url.pathname) {
+        case "/admin/stats":
+          return send(200, { ...stats, config, sessions: Object.fromEntries([...sessions].map(([k, v]) => [k, { ver: v.ver }])) });
+        case "/admin/config": {
+          const known = Object.keys(defaults());
+          const unknown = Object.keys(input).filter((k) => !known.includes(k));
+          if (unknown.length) return send(400, { error: "bad_request", message: `unknown setting ${unknown[0]}` });
+          config = { ...config, ...input };
+          return send(200, { config });
+        }
+        case "/admin/bump": {
+          const sid = url.searchParams.get("sid") ?? input.sid;
+          if (!sid) return send(400, { error: "bad_request", message: "sid is required" });
+          const s = session(sid);
+          s.ver++;
+          return send(200, { sid, ver: s.ver });
+        }
+        case "/admin/reset":
+          config = defaults();
+          sessions.clear();
+          Object.assign(stats, { origin: 0, edge: 0, failed: 0, total: 0 });
+          return send(200, { ok: true });
+      }
+    }
+    return send(404, { error: "not_found" });
+  }
+
+  return { handle, stats: () => ({ ...stats }) };
+}
+
+async function serveStatic(res, pathname) {
+  let rel;
+  try {
+    rel = normalize(decodeURIComponent(pathname));
+  } catch {
+    return false;
+  }
+  const file = rel.startsWith(`${sep}pkg${sep}`)
+    ? join(ROOT, rel)
+    : join(ROOT, "www", rel === sep ? "index.html" : rel);
+  if (!file.startsWith(ROOT) || file.endsWith(".mjs")) return false;
   try {
     const body = await readFile(file);
-    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" }).end(body);
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+    return true;
   } catch {
-    res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
+    return false;
   }
-});
-server.listen(port, "127.0.0.1", () => console.log(`demo: http://127.0.0.1:${server.address().port}/`));
+}
+
+export function start(port = 0) {
+  const api = createApi();
+  const server = createServer((req, res) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (c) => {
+      size += c.length;
+      if (size > 64 * 1024) req.destroy();
+      else chunks.push(c);
+    });
+    req.on("end", async () => {
+      try {
+        const url = new URL(req.url, "http://127.0.0.1");
+        const body = Buffer.concat(chunks).toString("utf8");
+        if (req.method === "GET" && !url.pathname.startsWith("/admin/") && (await serveStatic(res, url.pathname))) return;
+        await api.handle(req, res, url, body);
+      } catch (e) {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "internal", message: String(e?.message ?? e) }));
+      }
+    });
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, api, port: server.address().port })));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const port = Number(process.env.PORT ?? process.argv[2] ?? 8787);
+  const { port: actual } = await start(port);
+  console.log(`session-swr demo: http://127.0.0.1:${actual}/  (Frontend API stand-in on the same origin)`);
+}

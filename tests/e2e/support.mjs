@@ -1,0 +1,43 @@
+// Shared set-up for the end-to-end tests: the stand-in server and Debian's
+// Chromium driven by playwright-core, pages of one origin in one context.
+import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { start } from "../../www/server.mjs";
+
+export const ARTIFACTS = new URL("../../artifacts/", import.meta.url).pathname;
+
+export async function launch() {
+  const { server, port } = await start(0);
+  const origin = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), "e2e-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const admin = async (path, body) => {
+    const res = await fetch(`${origin}/admin/${path}`, body ? { method: "POST", body: JSON.stringify(body) } : {});
+    return res.json();
+  };
+  const open = async (path = "/e2e.html") => {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.error(`pageerror: ${e.message}`));
+    await page.goto(`${origin}${path}`);
+    await page.waitForFunction(() => document.title === "ready" || document.title.startsWith("session-swr"));
+    return page;
+  };
+  const close = async () => {
+    await context.close().catch(() => {});
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { origin, context, admin, open, close };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
