@@ -68,6 +68,7 @@ test("a token with stale oiat never replaces the fresher token in any tab", asyn
   await sleep(300);
   for (const p of pages) assert.equal(await p.evaluate(() => window.session.peekToken()), fresh, "all tabs adopted the fresher token");
   // The next mint is an edge mint of the oldest claims: fresh iat, stale oiat.
+  await sleep(1100); // JWT times are whole seconds: make its iat newer
   await env.admin("config", { staleNext: true });
   const stale = await pages[1].evaluate(() => window.session.getToken({ skipCache: true }));
   const [freshOiat, staleOiat, staleIat, freshIat] = await pages[1].evaluate(

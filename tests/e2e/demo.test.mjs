@@ -30,9 +30,13 @@ test("two demo tabs: adoption, the oiat guard, and the request counter", async (
   // B starts while A's token is fresh: B's own first mint, shared by A via broadcast.
   await until("tab B's token", async () => (await tokenOf(b)) !== null);
 
-  // A mints at origin; B adopts it without a request.
+  // A mints at origin; B adopts it without a request. (JWT times are whole
+  // seconds: wait one so this mint's claims are strictly newer than the first.)
+  await sleep(1100);
   const before = (await env.admin("stats")).total;
+  const old = await tokenOf(a);
   await a.click("#skip");
+  await until("A's new token", async () => (await tokenOf(a)) !== old);
   await until("B adopting A's token", async () => (await tokenOf(b)) === (await tokenOf(a)));
   assert.equal((await env.admin("stats")).total, before + 1, "one request for both tabs");
   assert.ok((await events(b, "broadcast")).length >= 1, "B's log shows the broadcast");
