@@ -1,9 +1,10 @@
 //! JWT decoding (SPEC 7): structure and claims only. The browser holds no key,
 //! so there is no signature check; the server checks what it minted.
 
+use super::lenient::{self, OrgClaim};
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, Engine, GeneralPurpose, GeneralPurposeConfig};
-use serde_json::{Map, Value};
+use serde::Deserialize;
 use std::fmt;
 
 /// Tokens longer than this are rejected before any decoding work.
@@ -94,21 +95,15 @@ impl Jwt {
         if B64.decode(s).is_err() {
             return Err(DecodeError::Base64);
         }
-        let header = json_object(h)?;
-        let payload = json_object(p)?;
-        let org_id = string(payload.get("org_id")).or_else(|| {
-            payload
-                .get("o")
-                .and_then(Value::as_object)
-                .and_then(|o| string(o.get("id")))
-        });
+        let header: Header = json_object(h)?;
+        let payload: Payload = json_object(p)?;
         Ok(Jwt {
             raw: raw.to_owned(),
-            oiat: number(header.get("oiat")),
-            iat: number(payload.get("iat")),
-            exp: number(payload.get("exp")),
-            sid: string(payload.get("sid")),
-            org_id,
+            oiat: header.oiat,
+            iat: payload.iat,
+            exp: payload.exp,
+            sid: payload.sid,
+            org_id: payload.org_id.or(payload.o.and_then(|o| o.id)),
         })
     }
 
@@ -123,18 +118,30 @@ impl Jwt {
     }
 }
 
-fn json_object(part: &str) -> Result<Map<String, Value>, DecodeError> {
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default, deserialize_with = "lenient::number")]
+    oiat: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    #[serde(default, deserialize_with = "lenient::number")]
+    iat: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    exp: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    sid: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string")]
+    org_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::org_claim")]
+    o: Option<OrgClaim>,
+}
+
+fn json_object<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, DecodeError> {
     let bytes = B64.decode(part).map_err(|_| DecodeError::Base64)?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(DecodeError::Json),
+    if !lenient::is_object(&bytes) {
+        return Err(DecodeError::Json);
     }
-}
-
-fn number(v: Option<&Value>) -> Option<f64> {
-    v.and_then(Value::as_f64).filter(|n| n.is_finite())
-}
-
-fn string(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_owned)
+    serde_json::from_slice(&bytes).map_err(|_| DecodeError::Json)
 }

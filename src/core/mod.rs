@@ -26,6 +26,7 @@ mod flight;
 pub mod freshness;
 pub mod jwt;
 pub mod key;
+mod lenient;
 pub mod machine;
 pub mod request;
 pub mod response;

@@ -75,16 +75,19 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
 
 #[derive(serde::Deserialize)]
 struct TokenBody {
-    jwt: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "super::lenient::string")]
+    jwt: Option<String>,
 }
 
 fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
-    let parsed: TokenBody = serde_json::from_str(body)
-        .map_err(|_| Error::InvalidResponse("the body is not a JSON object".into()))?;
+    let not_object = || Error::InvalidResponse("the body is not a JSON object".into());
+    if !super::lenient::is_object(body.as_bytes()) {
+        return Err(not_object());
+    }
+    let parsed: TokenBody = serde_json::from_str(body).map_err(|_| not_object())?;
     let raw = parsed
         .jwt
-        .as_ref()
-        .and_then(serde_json::Value::as_str)
+        .as_deref()
         .ok_or_else(|| Error::InvalidResponse("the body has no string `jwt`".into()))?;
     let jwt = Jwt::decode(raw).map_err(|e| Error::InvalidResponse(e.to_string()))?;
     if !jwt.has_times() {
