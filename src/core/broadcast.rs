@@ -113,11 +113,21 @@ pub struct ValidBroadcast {
     pub jwt: Jwt,
 }
 
-/// Checks a message against SPEC 4.3 for `session_id` at `now`.
+/// Checks a message against SPEC 4.3 for `session_id` at `now` (server time).
 pub fn validate(
     msg: &IncomingBroadcast,
     session_id: &str,
     now: f64,
+) -> Result<ValidBroadcast, Rejection> {
+    let valid = validate_shape(msg, session_id)?;
+    check_time(&valid, now)?;
+    Ok(valid)
+}
+
+/// Every check of SPEC 4.3 that does not depend on the time.
+pub fn validate_shape(
+    msg: &IncomingBroadcast,
+    session_id: &str,
 ) -> Result<ValidBroadcast, Rejection> {
     let (Some(token_id_field), Some(sid), Some(raw)) = (
         msg.token_id.as_str(),
@@ -145,9 +155,6 @@ pub fn validate(
         (Some(iat), Some(exp)) if iat > 0.0 && exp > 0.0 => {}
         _ => return Err(Rejection::BadTimes),
     }
-    if jwt.remaining(now) <= HARD_CUTOFF {
-        return Err(Rejection::Expired);
-    }
     if jwt.sid.as_deref().is_some_and(|s| s != session_id) {
         return Err(Rejection::SidMismatch);
     }
@@ -155,4 +162,12 @@ pub fn validate(
         key: TokenKey::new(template, org),
         jwt,
     })
+}
+
+/// `remaining > HARD_CUTOFF` at `now` (server time).
+pub fn check_time(valid: &ValidBroadcast, now: f64) -> Result<(), Rejection> {
+    if valid.jwt.remaining(now) <= HARD_CUTOFF {
+        return Err(Rejection::Expired);
+    }
+    Ok(())
 }

@@ -16,9 +16,14 @@
 //!
 //! Randomness (retry jitter, trace ids) comes from a seed in the config, so a
 //! test replays hours of many tabs exactly, in milliseconds.
+//!
+//! Every `now` passed in is the local clock; the machine converts it to the
+//! server's clock ([`clock::ServerClock`]) on the way in, and converts the
+//! deadline of `poll_timeout` back on the way out.
 
 pub mod backoff;
 pub mod broadcast;
+pub mod clock;
 pub mod config;
 pub mod effect;
 pub mod error;

@@ -101,12 +101,10 @@ impl Machine {
     pub(super) fn phase_due(&mut self, now: f64, flight: u64) {
         let Some(i) = self.index(flight) else { return };
         match self.flights[i].phase {
-            Phase::InFlight { fetch, .. } => {
-                self.handle_fetch(
-                    now,
-                    fetch,
-                    FetchOutcome::NetworkError("request timed out".into()),
-                );
+            Phase::InFlight { .. } => {
+                let local = now - self.clock.offset();
+                let timeout = FetchOutcome::NetworkError("request timed out".into());
+                self.on_outcome(local, i, timeout);
             }
             _ if !self.online => self.fail(now, i, Error::Offline),
             Phase::Backoff { .. } => self.attempt(now, i),

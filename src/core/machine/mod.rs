@@ -10,7 +10,8 @@ mod schedule;
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::core::backoff::Rng;
-use crate::core::broadcast::{validate, IncomingBroadcast, Rejection};
+use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
+use crate::core::clock::ServerClock;
 use crate::core::config::{Config, HARD_CUTOFF};
 use crate::core::effect::{
     Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice, TokenSource,
@@ -42,6 +43,8 @@ pub struct Machine {
     visible: bool,
     /// `navigator.locks` is there: refreshes take a cross-tab lock first.
     web_locks: bool,
+    /// The server's clock; every time inside the machine is server time.
+    clock: ServerClock,
     disposed: bool,
 }
 
@@ -65,6 +68,7 @@ impl Machine {
             online: true,
             visible: true,
             web_locks: false,
+            clock: ServerClock::default(),
             disposed: false,
         };
         let mut entry = Entry::new(default_key);
@@ -109,6 +113,7 @@ impl Machine {
 
     /// `getToken` (SPEC 2.3).
     pub fn get_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
+        let now = self.clock.server(now);
         if self.disposed {
             return GetOutcome::Failed(Error::Disposed);
         }
@@ -167,6 +172,7 @@ impl Machine {
 
     /// `peekToken`: the servable cached token, if any; marks the key in use.
     pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
+        let now = self.clock.server(now);
         if self.disposed {
             return None;
         }
@@ -189,17 +195,28 @@ impl Machine {
             .filter_map(|(id, e)| e.token.as_ref().map(|t| (id.as_str(), t)))
     }
 
-    /// The outcome of the request `id`. Unknown or abandoned ids are ignored.
+    /// The outcome of the request `id` (`now`: local time). Unknown or
+    /// abandoned ids are ignored.
     pub fn handle_fetch(&mut self, now: f64, id: FetchId, outcome: FetchOutcome) {
-        let Some(i) = self
+        let found = self
             .flights
             .iter()
-            .position(|f| matches!(f.phase, Phase::InFlight { fetch, .. } if fetch == id))
-        else {
-            return;
-        };
+            .position(|f| matches!(f.phase, Phase::InFlight { fetch, .. } if fetch == id));
+        if let Some(i) = found {
+            self.on_outcome(now, i, outcome);
+        }
+    }
+
+    pub(super) fn on_outcome(&mut self, local: f64, i: usize, outcome: FetchOutcome) {
+        let now = self.clock.server(local);
         match interpret(outcome, &self.cfg.session_id, now) {
-            Ok(jwt) => self.succeed(now, i, jwt),
+            Ok(jwt) => {
+                if let Some(iat) = jwt.iat {
+                    self.clock.observe(iat, local);
+                }
+                let now = self.clock.server(local);
+                self.succeed(now, i, jwt);
+            }
             Err(Failure::Final(error)) => self.fail(now, i, error),
             Err(Failure::Transient { error, retry_after }) => {
                 self.retry_or_fail(now, i, error, retry_after);
@@ -212,7 +229,12 @@ impl Machine {
         if self.disposed {
             return Err(Rejection::Disposed);
         }
-        let valid = validate(msg, &self.cfg.session_id, now)?;
+        let valid = validate_shape(msg, &self.cfg.session_id)?;
+        if let Some(iat) = valid.jwt.iat {
+            self.clock.observe_broadcast(iat, now);
+        }
+        let now = self.clock.server(now);
+        check_time(&valid, now)?;
         let id = valid.key.token_id(&self.cfg.session_id);
         let raw = valid.jwt.raw.clone();
         let remaining = valid.jwt.remaining(now);
@@ -264,6 +286,7 @@ impl Machine {
     /// A timer fired, or the page woke up (focus, visible, pageshow): move
     /// every flight whose phase is due, then start scheduled refreshes.
     pub fn handle_timeout(&mut self, now: f64) {
+        let now = self.clock.server(now);
         if self.disposed {
             return;
         }
@@ -281,6 +304,7 @@ impl Machine {
 
     /// The answer to `Effect::AcquireLock`.
     pub fn handle_lock(&mut self, now: f64, lock: LockId, result: LockResult) {
+        let now = self.clock.server(now);
         self.lock_result(now, lock, result);
     }
 
@@ -346,6 +370,12 @@ impl Machine {
         self.hydrated_previous = None;
     }
 
+    /// Seconds to add to the local clock to get the server's, as estimated
+    /// from the tokens seen (0 until a skew over 2 s is seen).
+    pub fn clock_offset(&self) -> f64 {
+        self.clock.offset()
+    }
+
     /// Whether `dispose` was called.
     pub fn is_disposed(&self) -> bool {
         self.disposed
@@ -357,10 +387,11 @@ impl Machine {
     }
 
     /// When to call [`Machine::handle_timeout`] next (seconds since the epoch).
-    pub fn poll_timeout(&self, now: f64) -> Option<f64> {
+    pub fn poll_timeout(&self, local_now: f64) -> Option<f64> {
         if self.disposed {
             return None;
         }
+        let now = self.clock.server(local_now);
         let mut next = self
             .flights
             .iter()
@@ -379,6 +410,6 @@ impl Machine {
                 next = next.min(now + self.cfg.poll_interval_ms / 1000.0);
             }
         }
-        next.is_finite().then_some(next)
+        next.is_finite().then_some(next - self.clock.offset())
     }
 }
