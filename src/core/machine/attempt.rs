@@ -5,7 +5,7 @@
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
 use crate::core::config::HARD_CUTOFF;
-use crate::core::effect::{Effect, LockId, LockResult, TokenSource, TokenUpdate};
+use crate::core::effect::{Effect, GetOutcome, LockId, LockResult, TokenSource, TokenUpdate};
 use crate::core::error::Error;
 use crate::core::flight::{Entry, Flight, Kind, Phase, Waiter};
 use crate::core::freshness::{pick_freshest, Winner};
@@ -14,7 +14,8 @@ use crate::core::key::TokenKey;
 use crate::core::request::TokensRequest;
 use crate::core::response::FetchOutcome;
 
-/// How long a tab that lost the lock race waits for the winner's broadcast.
+/// At most this long a tab that lost the lock race waits for the winner's
+/// broadcast (2.5 to 5 s).
 const PEER_WAIT: f64 = 5.0;
 /// A lock request is answered at once (`ifAvailable`); this covers one that is not.
 const LOCK_ANSWER_WAIT: f64 = 5.0;
@@ -36,6 +37,40 @@ impl Machine {
             epoch: self.epoch,
         });
         self.attempt(now, self.flights.len() - 1);
+    }
+
+    /// A caller arriving while the key pauses after repeated failures does
+    /// not restart the full retry sequence: its request is a single attempt
+    /// when the pause ends, so an app that keeps asking through an outage
+    /// costs a trickle of requests. After a 401 it fails at once instead.
+    pub(super) fn paused(
+        &mut self,
+        now: f64,
+        id: &str,
+        kind: Kind,
+        waiter: Waiter,
+    ) -> Option<GetOutcome> {
+        let entry = self.entries.get(id)?;
+        if entry.not_before <= now {
+            return None;
+        }
+        if entry.ended {
+            return Some(GetOutcome::Failed(Error::Unauthenticated));
+        }
+        let until = entry.not_before;
+        let flight = self.next_id;
+        self.next_id += 1;
+        self.flights.push(Flight {
+            id: flight,
+            token_id: id.to_owned(),
+            kind,
+            waiters: vec![waiter],
+            retries: self.cfg.retry.max_retries,
+            phase: Phase::Backoff { until },
+            lock: None,
+            epoch: self.epoch,
+        });
+        Some(GetOutcome::Wait(waiter.id))
     }
 
     fn index(&self, flight: u64) -> Option<usize> {
@@ -86,9 +121,10 @@ impl Machine {
                 self.recheck_or_send(now, i);
             }
             LockResult::Busy => {
-                self.flights[i].phase = Phase::AwaitingPeer {
-                    until: now + PEER_WAIT,
-                };
+                // Jittered, so tabs that lost the race together do not all
+                // fetch together when the holder's refresh fails.
+                let wait = PEER_WAIT * (0.5 + 0.5 * self.rng.next_f64());
+                self.flights[i].phase = Phase::AwaitingPeer { until: now + wait };
             }
             LockResult::Unsupported => {
                 self.web_locks = false;
@@ -279,9 +315,12 @@ impl Machine {
         if flight.epoch == self.epoch {
             if let Some(entry) = self.entries.get_mut(&flight.token_id) {
                 if error == Error::Unauthenticated {
-                    // The session is over: the one failure that evicts.
+                    // The session is over: the one failure that evicts. Calls
+                    // in the next pause fail at once instead of asking again.
                     entry.token = None;
                     entry.ended = true;
+                    entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
+                    entry.failures += 1;
                     if flight.token_id == self.default_id {
                         self.hydrated_previous = None;
                     }

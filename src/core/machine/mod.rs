@@ -129,6 +129,9 @@ impl Machine {
                 return GetOutcome::Failed(Error::Offline);
             }
             let waiter = self.new_waiter(HARD_CUTOFF);
+            if let Some(outcome) = self.paused(now, &id, Kind::SkipCache, waiter) {
+                return outcome;
+            }
             self.start_flight(now, &id, Kind::SkipCache, vec![waiter]);
             return GetOutcome::Wait(waiter.id);
         }
@@ -164,6 +167,8 @@ impl Machine {
             self.flights[i].waiters.push(waiter);
         } else if !self.online {
             return GetOutcome::Failed(Error::Offline);
+        } else if let Some(outcome) = self.paused(now, &id, Kind::Shared, waiter) {
+            return outcome;
         } else {
             self.start_flight(now, &id, Kind::Shared, vec![waiter]);
         }

@@ -1,0 +1,624 @@
+//! A deterministic multi-tab simulation: N tabs (each a real `Machine`) on
+//! virtual time, one origin's Web Locks, a BroadcastChannel, and a simulated
+//! Frontend API with origin and edge mints, latency, failures, outages, 429s
+//! and 401s; tabs that sleep (timers frozen) and wake, hidden tabs, and
+//! per-tab clock skew. Invariants are checked at every step.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use session_swr::core::backoff::Rng;
+use session_swr::core::*;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+pub const SID: &str = "sess_sim";
+const START: f64 = 1_700_000_000.0;
+
+/// One simulated situation.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub tabs: usize,
+    pub hours: f64,
+    /// Token lifetime, seconds.
+    pub lifetime: f64,
+    /// Request latency, uniform in this range, seconds.
+    pub latency: (f64, f64),
+    /// Share of requests answered 500.
+    pub failure_rate: f64,
+    /// Every request fails (network error) in this window, seconds from start.
+    pub outage: Option<(f64, f64)>,
+    /// Every request gets 429 with this Retry-After in this window.
+    pub rate_limit: Option<(f64, f64, f64)>,
+    /// From this time on, every request gets 401.
+    pub unauthorized_at: Option<f64>,
+    /// Each tab's clock is off by a uniform amount with |skew| in this range.
+    pub skew: (f64, f64),
+    /// Share of tabs that are hidden.
+    pub hidden: f64,
+    /// Tabs sleep (timers and app frozen) and wake.
+    pub sleepers: bool,
+    /// Mean seconds between an app's getToken calls, per tab.
+    pub call_every: f64,
+    pub edge: bool,
+    pub locks: bool,
+    /// The session's claims change this often at origin (seconds; 0 = never).
+    pub bump_every: f64,
+    pub seed: u64,
+}
+
+impl Scenario {
+    pub fn steady(name: &'static str, tabs: usize, hours: f64) -> Scenario {
+        Scenario {
+            name,
+            tabs,
+            hours,
+            lifetime: 60.0,
+            latency: (0.02, 0.25),
+            failure_rate: 0.0,
+            outage: None,
+            rate_limit: None,
+            unauthorized_at: None,
+            skew: (0.0, 0.0),
+            hidden: 0.0,
+            sleepers: false,
+            call_every: 10.0,
+            edge: true,
+            locks: true,
+            bump_every: 600.0,
+            seed: 7,
+        }
+    }
+}
+
+/// What a run measured.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub name: String,
+    pub tabs: usize,
+    pub hours: f64,
+    pub requests: u64,
+    pub cycles: f64,
+    pub calls: u64,
+    pub waited: u64,
+    pub failed_calls: u64,
+    pub violations: Vec<String>,
+    /// Requests per tab per minute during the outage, worst tab.
+    pub outage_rate: f64,
+    /// Most requests sent by different tabs within any 100 ms during the outage.
+    pub outage_bunch: usize,
+    /// Seconds from the end of the outage until every awake tab held a servable token.
+    pub heal_time: Option<f64>,
+    /// Longest a getToken call waited, seconds.
+    pub longest_wait: f64,
+}
+
+impl Report {
+    pub fn per_cycle(&self) -> f64 {
+        self.requests as f64 / self.cycles
+    }
+    pub fn waited_share(&self) -> f64 {
+        self.waited as f64 / self.calls.max(1) as f64
+    }
+}
+
+#[derive(Debug)]
+enum Event {
+    Timer {
+        tab: usize,
+        gen: u64,
+    },
+    Call {
+        tab: usize,
+    },
+    Response {
+        tab: usize,
+        id: FetchId,
+        outcome: FetchOutcome,
+    },
+    Deliver {
+        tab: usize,
+        msg: IncomingBroadcast,
+    },
+    Sleep {
+        tab: usize,
+    },
+    Wake {
+        tab: usize,
+    },
+}
+
+struct Tab {
+    m: Machine,
+    skew: f64,
+    asleep: bool,
+    timer: Option<(f64, u64)>,
+    gen: u64,
+    held: HashMap<LockId, String>,
+    waiting: HashMap<WaiterId, f64>,
+    last: HashMap<String, String>,
+    requests: Vec<f64>,
+}
+
+struct Server {
+    ver: u64,
+    minted: u64,
+    claims: HashMap<String, (f64, u64)>, // token → (oiat, ver)
+}
+
+pub struct Sim {
+    sc: Scenario,
+    now: f64,
+    seq: u64,
+    queue: BinaryHeap<Reverse<(u64, u64, usize)>>,
+    events: HashMap<usize, Event>,
+    next_event: usize,
+    tabs: Vec<Tab>,
+    locks: HashSet<String>,
+    server: Server,
+    rng: Rng,
+    report: Report,
+}
+
+fn b64(s: &str) -> String {
+    URL_SAFE_NO_PAD.encode(s)
+}
+
+fn form_token(body: &str) -> Option<&str> {
+    body.split('&').find_map(|kv| kv.strip_prefix("token="))
+}
+
+impl Sim {
+    pub fn new(sc: Scenario) -> Sim {
+        let mut rng = Rng::new(sc.seed);
+        let tabs = (0..sc.tabs)
+            .map(|i| {
+                let opts = SessionOptions {
+                    frontend_api: "https://fapi.sim".into(),
+                    session_id: SID.into(),
+                    ..SessionOptions::default()
+                };
+                let mut m = Machine::new(
+                    Config::new(opts, sc.seed * 1000 + i as u64).unwrap(),
+                    None,
+                    START,
+                )
+                .unwrap();
+                m.set_web_locks(sc.locks);
+                let (lo, hi) = sc.skew;
+                let mag = lo + (hi - lo) * rng.next_f64();
+                let skew = if rng.next_f64() < 0.5 { -mag } else { mag };
+                let hidden = (i as f64) >= sc.tabs as f64 * (1.0 - sc.hidden) && sc.hidden > 0.0;
+                m.set_visible(START + skew, !hidden);
+                Tab {
+                    m,
+                    skew,
+                    asleep: false,
+                    timer: None,
+                    gen: 0,
+                    held: HashMap::new(),
+                    waiting: HashMap::new(),
+                    last: HashMap::new(),
+                    requests: Vec::new(),
+                }
+            })
+            .collect();
+        let report = Report {
+            name: sc.name.into(),
+            tabs: sc.tabs,
+            hours: sc.hours,
+            ..Report::default()
+        };
+        Sim {
+            sc,
+            now: START,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            events: HashMap::new(),
+            next_event: 0,
+            tabs,
+            locks: HashSet::new(),
+            server: Server {
+                ver: 1,
+                minted: 0,
+                claims: HashMap::new(),
+            },
+            rng,
+            report,
+        }
+    }
+
+    fn at(&mut self, t: f64, e: Event) {
+        let key = self.next_event;
+        self.next_event += 1;
+        self.events.insert(key, e);
+        self.seq += 1;
+        self.queue.push(Reverse((
+            ((t - START) * 1e6).max(0.0) as u64,
+            self.seq,
+            key,
+        )));
+    }
+
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.rng.next_f64()
+    }
+
+    fn local(&self, tab: usize) -> f64 {
+        self.now + self.tabs[tab].skew
+    }
+
+    pub fn run(mut self) -> Report {
+        let end = START + self.sc.hours * 3600.0;
+        for tab in 0..self.sc.tabs {
+            // Tabs open within the first 100 ms and the app asks at once.
+            let t = START + self.uniform(0.0, 0.1);
+            self.at(t, Event::Call { tab });
+            if self.sc.sleepers && tab % 2 == 1 {
+                let t = START + self.uniform(300.0, 1800.0);
+                self.at(t, Event::Sleep { tab });
+            }
+        }
+        let heal_at = self.sc.outage.map(|(_, e)| START + e);
+        while let Some(Reverse((t, _, key))) = self.queue.pop() {
+            self.now = START + t as f64 / 1e6;
+            if self.now > end {
+                break;
+            }
+            let event = self.events.remove(&key).unwrap();
+            self.step(event);
+            if let Some(h) = heal_at {
+                if self.now >= h && self.report.heal_time.is_none() && self.all_servable() {
+                    self.report.heal_time = Some(self.now - h);
+                }
+            }
+        }
+        self.finish(end)
+    }
+
+    fn all_servable(&mut self) -> bool {
+        (0..self.tabs.len()).all(|i| {
+            let local = self.local(i);
+            let t = &mut self.tabs[i];
+            t.asleep || t.m.peek_token(local, &GetTokenOptions::default()).is_some()
+        })
+    }
+
+    fn step(&mut self, event: Event) {
+        match event {
+            Event::Timer { tab, gen } => {
+                let t = &self.tabs[tab];
+                if t.asleep || t.timer.map(|(_, g)| g) != Some(gen) {
+                    return;
+                }
+                self.tabs[tab].timer = None;
+                let local = self.local(tab);
+                self.tabs[tab].m.handle_timeout(local);
+            }
+            Event::Call { tab } => {
+                if !self.tabs[tab].asleep {
+                    self.call(tab);
+                }
+                let next = self.now + self.sc.call_every * self.uniform(0.5, 1.5);
+                self.at(next, Event::Call { tab });
+            }
+            Event::Response { tab, id, outcome } => {
+                let local = self.local(tab);
+                self.tabs[tab].m.handle_fetch(local, id, outcome);
+            }
+            Event::Deliver { tab, msg } => {
+                if self.tabs[tab].asleep {
+                    return; // a frozen page misses the message
+                }
+                let local = self.local(tab);
+                let _ = self.tabs[tab].m.handle_broadcast(local, &msg);
+            }
+            Event::Sleep { tab } => {
+                self.tabs[tab].asleep = true;
+                let t = self.now + self.uniform(60.0, 1200.0);
+                self.at(t, Event::Wake { tab });
+            }
+            Event::Wake { tab } => {
+                self.tabs[tab].asleep = false;
+                self.tabs[tab].timer = None;
+                let local = self.local(tab);
+                self.tabs[tab].m.handle_timeout(local); // pageshow / focus
+                let t = self.now + self.uniform(300.0, 1800.0);
+                self.at(t, Event::Sleep { tab });
+            }
+        }
+        self.settle_all();
+    }
+
+    fn call(&mut self, tab: usize) {
+        let local = self.local(tab);
+        self.report.calls += 1;
+        match self.tabs[tab]
+            .m
+            .get_token(local, &GetTokenOptions::default())
+        {
+            GetOutcome::Ready(token) => self.check_served(tab, &token),
+            GetOutcome::Wait(w) => {
+                self.report.waited += 1;
+                self.tabs[tab].waiting.insert(w, self.now);
+            }
+            GetOutcome::Failed(_) => self.report.failed_calls += 1,
+        }
+    }
+
+    fn check_served(&mut self, tab: usize, token: &str) {
+        let jwt = Jwt::decode(token).unwrap();
+        let left = jwt.exp.unwrap() - self.now;
+        if left <= HARD_CUTOFF {
+            let msg = format!(
+                "t+{:.1}s tab {tab} (skew {:.1}) served a token with {left:.2} s left",
+                self.now - START,
+                self.tabs[tab].skew
+            );
+            self.report.violations.push(msg);
+        }
+    }
+
+    /// Carries out every tab's effects until none are left, then re-arms timers.
+    fn settle_all(&mut self) {
+        loop {
+            let mut any = false;
+            for tab in 0..self.tabs.len() {
+                while let Some(effect) = self.tabs[tab].m.poll_effect() {
+                    any = true;
+                    self.effect(tab, effect);
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        for tab in 0..self.tabs.len() {
+            let local = self.local(tab);
+            let next = self.tabs[tab]
+                .m
+                .poll_timeout(local)
+                .map(|d| d - self.tabs[tab].skew);
+            let current = self.tabs[tab].timer.map(|(t, _)| t);
+            if next != current {
+                self.tabs[tab].gen += 1;
+                let gen = self.tabs[tab].gen;
+                self.tabs[tab].timer = next.map(|t| (t, gen));
+                if let Some(t) = next {
+                    // A browser timer fires at the deadline or a little later.
+                    let when = t.max(self.now) + 0.001;
+                    self.at(when, Event::Timer { tab, gen });
+                }
+            }
+        }
+    }
+
+    fn effect(&mut self, tab: usize, effect: Effect) {
+        match effect {
+            Effect::Fetch { id, request } => {
+                self.report.requests += 1;
+                self.tabs[tab].requests.push(self.now);
+                let latency = self.uniform(self.sc.latency.0, self.sc.latency.1);
+                let outcome = self.serve(self.now + latency / 2.0, &request);
+                self.at(self.now + latency, Event::Response { tab, id, outcome });
+            }
+            Effect::Settle { waiter, result } => {
+                if let Some(since) = self.tabs[tab].waiting.remove(&waiter) {
+                    self.report.longest_wait = self.report.longest_wait.max(self.now - since);
+                    if let Ok(token) = result {
+                        self.check_served(tab, &token);
+                    }
+                }
+            }
+            Effect::Broadcast(b) => {
+                for other in 0..self.tabs.len() {
+                    if other != tab {
+                        let msg = IncomingBroadcast {
+                            token_id: Field::Str(b.token_id.clone()),
+                            token_raw: Field::Str(b.token_raw.clone()),
+                            session_id: Field::Str(b.session_id.clone()),
+                            template: b.template.clone().map_or(Field::Null, Field::Str),
+                            organization_id: b
+                                .organization_id
+                                .clone()
+                                .map_or(Field::Null, Field::Str),
+                        };
+                        self.at(self.now + 0.001, Event::Deliver { tab: other, msg });
+                    }
+                }
+            }
+            Effect::TokenUpdate(u) => {
+                let new = Jwt::decode(&u.token).unwrap();
+                if let Some(prev) = self.tabs[tab].last.get(&u.token_id) {
+                    let prev = Jwt::decode(prev).unwrap();
+                    let servable = prev.exp.unwrap() - self.now > HARD_CUTOFF + 2.0;
+                    if servable && pick_freshest(Some(&prev), &new) == Winner::Existing {
+                        let msg = format!(
+                            "t+{:.1}s tab {tab} replaced a token with a staler one ({:?})",
+                            self.now - START,
+                            u.source
+                        );
+                        self.report.violations.push(msg);
+                    }
+                }
+                self.tabs[tab].last.insert(u.token_id, u.token);
+            }
+            Effect::AcquireLock { id, name } => {
+                let result = if self.locks.insert(name.clone()) {
+                    self.tabs[tab].held.insert(id, name);
+                    LockResult::Acquired
+                } else {
+                    LockResult::Busy
+                };
+                let local = self.local(tab);
+                self.tabs[tab].m.handle_lock(local, id, result);
+            }
+            Effect::ReleaseLock { id } => {
+                if let Some(name) = self.tabs[tab].held.remove(&id) {
+                    self.locks.remove(&name);
+                }
+            }
+        }
+    }
+
+    /// The Frontend API, answering a request that reaches it at `t`.
+    fn serve(&mut self, t: f64, request: &TokensRequest) -> FetchOutcome {
+        let status = |code: u16, retry_after: Option<String>| FetchOutcome::Response {
+            status: code,
+            retry_after,
+            body: "{}".into(),
+        };
+        let rel = t - START;
+        if self.sc.outage.is_some_and(|(s, e)| rel >= s && rel < e) {
+            return FetchOutcome::NetworkError("outage".into());
+        }
+        if self.sc.unauthorized_at.is_some_and(|u| rel >= u) {
+            return status(401, None);
+        }
+        if let Some((s, e, ra)) = self.sc.rate_limit {
+            if rel >= s && rel < e {
+                return status(429, Some(format!("{ra}")));
+            }
+        }
+        if self.rng.next_f64() < self.sc.failure_rate {
+            return status(500, None);
+        }
+        if self.sc.bump_every > 0.0 {
+            self.server.ver = 1 + (rel / self.sc.bump_every) as u64;
+        }
+        let iat = t.floor();
+        let previous = form_token(&request.body).and_then(|p| self.server.claims.get(p).copied());
+        let force = request.url.contains("force_origin=true");
+        let (oiat, ver) = match previous {
+            Some(prev) if self.sc.edge && !force => prev,
+            _ => (iat, self.server.ver),
+        };
+        self.server.minted += 1;
+        let header = b64(&format!(r#"{{"alg":"RS256","oiat":{oiat}}}"#));
+        let payload = b64(&format!(
+            r#"{{"sid":"{SID}","iat":{iat},"exp":{},"ver":{ver},"n":{}}}"#,
+            iat + self.sc.lifetime,
+            self.server.minted
+        ));
+        let jwt = format!("{header}.{payload}.c2ln");
+        self.server.claims.insert(jwt.clone(), (oiat, ver));
+        FetchOutcome::Response {
+            status: 200,
+            retry_after: None,
+            body: format!(r#"{{"jwt":"{jwt}"}}"#),
+        }
+    }
+
+    fn finish(mut self, end: f64) -> Report {
+        let cycle = self.sc.lifetime - 15.0;
+        self.report.cycles = self.sc.hours * 3600.0 / cycle;
+        if let Some((s, e)) = self.sc.outage {
+            let minutes = (e - s) / 60.0;
+            let mut all: Vec<(f64, usize)> = Vec::new();
+            for (i, t) in self.tabs.iter().enumerate() {
+                let during: Vec<f64> = t
+                    .requests
+                    .iter()
+                    .copied()
+                    .filter(|r| *r - START >= s && *r - START < e)
+                    .collect();
+                self.report.outage_rate =
+                    self.report.outage_rate.max(during.len() as f64 / minutes);
+                all.extend(during.into_iter().map(|r| (r, i)));
+            }
+            all.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut bunch = 0;
+            for (k, (r, _)) in all.iter().enumerate() {
+                let tabs: HashSet<usize> = all[k..]
+                    .iter()
+                    .take_while(|(q, _)| *q - r < 0.1)
+                    .map(|(_, i)| *i)
+                    .collect();
+                bunch = bunch.max(tabs.len());
+            }
+            self.report.outage_bunch = bunch;
+        }
+        // No waiter is left pending: only calls made in the last minute may
+        // still be waiting when the run stops.
+        for (i, t) in self.tabs.iter().enumerate() {
+            for since in t.waiting.values() {
+                if end - since > 60.0 && self.sc.unauthorized_at.is_none() {
+                    self.report.violations.push(format!(
+                        "tab {i}: a getToken call waited {:.0} s and never settled",
+                        end - since
+                    ));
+                }
+            }
+        }
+        self.report
+    }
+}
+
+/// The scenarios of the report; `short` is the set run by the test command.
+pub fn scenarios(short: bool) -> Vec<Scenario> {
+    let h = if short { 2.0 } else { 24.0 };
+    let mut list = Vec::new();
+    let sizes: &[usize] = if short { &[1, 5, 20] } else { &[1, 5, 20, 100] };
+    for &n in sizes {
+        list.push(Scenario::steady("steady", n, h));
+    }
+    let n = if short { 10 } else { 20 };
+    list.push(Scenario {
+        hidden: 0.5,
+        sleepers: true,
+        ..Scenario::steady("hidden+sleeping", n, h)
+    });
+    list.push(Scenario {
+        skew: (3.0, 300.0),
+        ..Scenario::steady("skew ±5 min", n, h)
+    });
+    list.push(Scenario {
+        latency: (0.05, 1.5),
+        failure_rate: 0.2,
+        ..Scenario::steady("flaky (20% 5xx, slow)", n, h)
+    });
+    list.push(Scenario {
+        outage: Some((1800.0, 5400.0)),
+        ..Scenario::steady("1 h outage", n, h)
+    });
+    list.push(Scenario {
+        rate_limit: Some((1800.0, 2400.0, 20.0)),
+        ..Scenario::steady("429 for 10 min", n, h)
+    });
+    list.push(Scenario {
+        locks: false,
+        ..Scenario::steady("no Web Locks", n, h)
+    });
+    list.push(Scenario {
+        unauthorized_at: Some(3600.0),
+        ..Scenario::steady("401 after 1 h", n, h)
+    });
+    list
+}
+
+/// The report as a Markdown table.
+pub fn table(reports: &[Report]) -> String {
+    let mut out = String::from(
+        "| scenario | tabs | hours | requests / cycle | getToken calls | waited on network | outage req/tab/min | heal (s) | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in reports {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.2} | {} | {:.3}% | {} | {} | {} |\n",
+            r.name,
+            r.tabs,
+            r.hours,
+            r.per_cycle(),
+            r.calls,
+            r.waited_share() * 100.0,
+            if r.outage_rate > 0.0 {
+                format!("{:.2}", r.outage_rate)
+            } else {
+                "–".into()
+            },
+            r.heal_time.map_or("–".into(), |h| format!("{h:.1}")),
+            r.violations.len()
+        ));
+    }
+    out
+}
