@@ -328,3 +328,45 @@ fn error_codes_are_stable() {
         assert_eq!(e.code(), code);
     }
 }
+
+#[test]
+fn a_caller_during_an_outage_pause_makes_one_delayed_attempt() {
+    let mut tab = no_poll();
+    let w = tab.get_wait(&plain());
+    for _ in 0..4 {
+        tab.respond(FetchOutcome::NetworkError("down".into()));
+        tab.advance(10.0);
+    }
+    tab.respond(FetchOutcome::NetworkError("down".into()));
+    assert_eq!(tab.error_of(w).code(), "network_error");
+    let sent = tab.sent.len();
+    let w2 = tab.get_wait(&plain());
+    assert_eq!(tab.sent.len(), sent, "no request during the pause");
+    tab.advance(3.0);
+    assert_eq!(tab.sent.len(), sent + 1, "one attempt when the pause ends");
+    tab.respond(FetchOutcome::NetworkError("still down".into()));
+    assert_eq!(tab.error_of(w2).code(), "network_error", "no retry sequence");
+}
+
+#[test]
+fn after_a_final_error_the_next_call_goes_out_at_once() {
+    let mut tab = no_poll();
+    let w = tab.get_wait(&plain());
+    tab.respond(status(403));
+    tab.error_of(w);
+    tab.get_wait(&plain());
+    assert_eq!(tab.sent.len(), 2);
+}
+
+#[test]
+fn after_a_401_calls_fail_at_once_for_a_while() {
+    let mut tab = no_poll();
+    let w = tab.get_wait(&plain());
+    tab.respond(status(401));
+    tab.error_of(w);
+    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Unauthenticated));
+    assert_eq!(tab.sent.len(), 1);
+    tab.advance(5.0);
+    tab.get_wait(&plain());
+    assert_eq!(tab.sent.len(), 2, "tries again after the pause");
+}

@@ -21,6 +21,9 @@ pub(crate) struct Entry {
     pub not_before: f64,
     /// A 401 ended this key: no automatic refresh until a token arrives.
     pub ended: bool,
+    /// The last failure was an outage (network, 5xx, 408, 429): callers in
+    /// the pause that follows make one delayed attempt, not a full sequence.
+    pub outage: bool,
 }
 
 impl Entry {
@@ -32,6 +35,7 @@ impl Entry {
             failures: 0,
             not_before: f64::NEG_INFINITY,
             ended: false,
+            outage: false,
         }
     }
 

@@ -78,5 +78,8 @@ mod session {
         dispose_rejects_pending_and_later_calls_and_clears_timers,
         clear_cache_forgets_tokens,
         invalid_options_throw_session_errors_naming_the_field,
-        cache_hit_resolves_in_one_microtask);
+        cache_hit_resolves_in_one_microtask,
+        a_page_clock_five_minutes_ahead_neither_loops_nor_serves_expired_tokens,
+        a_page_clock_five_minutes_behind_never_serves_late
+    );
 }

@@ -112,8 +112,10 @@ export class FakeClock {
  * Steps: {status, body, headers}, {token}, {throws}, {hold: true}.
  */
 export class FakeApi {
-  constructor(clock, { lifetime = 60, realResponses = false } = {}) {
+  constructor(clock, { lifetime = 60, realResponses = false, serverBehind = 0 } = {}) {
     this.clock = clock;
+    // The server's clock reads this many seconds less than the page's.
+    this.serverBehind = serverBehind;
     // Chromium reads a real Response body a task or more later, which races a
     // fake clock; duck-typed responses keep timelines deterministic, and the
     // tests that opt in check real Responses work too.
@@ -126,7 +128,7 @@ export class FakeApi {
     this.fetch = (url, init) => this.handle(url, init);
   }
   mint(extra = {}) {
-    const iat = Math.floor(this.clock.nowSec);
+    const iat = Math.floor(this.clock.nowSec - this.serverBehind);
     this.minted++;
     return jwt({ iat, exp: iat + this.lifetime, n: this.minted, ...extra });
   }

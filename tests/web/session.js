@@ -2,10 +2,10 @@
 import { lib, realSetTimeout, realClearTimeout, assert, eq, FakeClock, FakeApi, heldLocks, options, rejection, settled, flush, jwt, claims } from "./harness.js";
 
 /** Runs `fn(ctx)` with a fake clock installed and every session disposed after. */
-async function scenario(fn, { lifetime = 60, realResponses = false } = {}) {
+async function scenario(fn, { lifetime = 60, realResponses = false, serverBehind = 0 } = {}) {
   const { Session } = await lib();
   const clock = new FakeClock().install();
-  const api = new FakeApi(clock, { lifetime, realResponses });
+  const api = new FakeApi(clock, { lifetime, realResponses, serverBehind });
   const sessions = [];
   const make = (extra = {}) => {
     const s = new Session(options(api, extra));
@@ -449,4 +449,40 @@ export async function cache_hit_resolves_in_one_microtask() {
     await Promise.resolve();
     eq(got, t, "already resolved: no future, no fetch");
   });
+}
+
+export async function a_page_clock_five_minutes_ahead_neither_loops_nor_serves_expired_tokens() {
+  await scenario(
+    async ({ clock, api, make }) => {
+      const s = make();
+      const first = await s.getToken();
+      eq(await s.getToken(), first, "served from the cache: the token is fresh by the server's clock");
+      eq(s.peekToken(), first, "peek agrees");
+      await clock.tick(40_000);
+      eq(api.requests.length, 1, "no refetch loop");
+      await clock.tick(6_000);
+      eq(api.requests.length, 2, "refreshed at exp - 15 s by the server's clock");
+      const served = await s.getToken();
+      const left = claims(served).exp - (clock.nowSec - 300);
+      assert(left > 5, `served with ${left} s left`);
+    },
+    { serverBehind: 300 },
+  );
+}
+
+export async function a_page_clock_five_minutes_behind_never_serves_late() {
+  await scenario(
+    async ({ clock, api, make }) => {
+      const s = make({ pollInterval: 0 });
+      await s.getToken();
+      await clock.tick(56_000); // 4 s left by the server's clock
+      eq(s.peekToken(), null, "expired by the server's clock");
+      api.respondWith({ hold: true });
+      const p = s.getToken();
+      assert(!(await settled(p)), "waits for a fresh token");
+      api.release();
+      await p;
+    },
+    { serverBehind: -300 },
+  );
 }

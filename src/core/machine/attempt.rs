@@ -57,6 +57,9 @@ impl Machine {
         if entry.ended {
             return Some(GetOutcome::Failed(Error::Unauthenticated));
         }
+        if !entry.outage {
+            return None;
+        }
         let until = entry.not_before;
         let flight = self.next_id;
         self.next_id += 1;
@@ -261,6 +264,7 @@ impl Machine {
         entry.failures = 0;
         entry.not_before = f64::NEG_INFINITY;
         entry.ended = false;
+        entry.outage = false;
         true
     }
 
@@ -327,6 +331,11 @@ impl Machine {
                 } else if error != Error::Offline {
                     entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
                     entry.failures += 1;
+                    entry.outage = match error {
+                        Error::Network(_) | Error::RateLimited { .. } => true,
+                        Error::Http { status } => status == 408 || status >= 500,
+                        _ => false,
+                    };
                 }
             }
         }
