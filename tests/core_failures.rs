@@ -345,7 +345,11 @@ fn a_caller_during_an_outage_pause_makes_one_delayed_attempt() {
     tab.advance(3.0);
     assert_eq!(tab.sent.len(), sent + 1, "one attempt when the pause ends");
     tab.respond(FetchOutcome::NetworkError("still down".into()));
-    assert_eq!(tab.error_of(w2).code(), "network_error", "no retry sequence");
+    assert_eq!(
+        tab.error_of(w2).code(),
+        "network_error",
+        "no retry sequence"
+    );
 }
 
 #[test]
@@ -364,7 +368,10 @@ fn after_a_401_calls_fail_at_once_for_a_while() {
     let w = tab.get_wait(&plain());
     tab.respond(status(401));
     tab.error_of(w);
-    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Unauthenticated));
+    assert_eq!(
+        tab.get(&plain()),
+        GetOutcome::Failed(Error::Unauthenticated)
+    );
     assert_eq!(tab.sent.len(), 1);
     tab.advance(5.0);
     tab.get_wait(&plain());
