@@ -8,8 +8,6 @@
 //! server time, so a client clock minutes off neither serves expired tokens
 //! nor refetches in a loop.
 
-use std::collections::VecDeque;
-
 /// Samples kept: enough to ride out one slow delivery.
 const SAMPLES: usize = 5;
 /// Offsets this small are within the samples' own error: the local clock is
@@ -24,7 +22,7 @@ const RESET_ABOVE: f64 = 30.0;
 /// Offset of the server's clock from the local one, in seconds.
 #[derive(Debug, Clone, Default)]
 pub struct ServerClock {
-    samples: VecDeque<f64>,
+    samples: Vec<f64>,
     offset: f64,
 }
 
@@ -45,9 +43,9 @@ impl ServerClock {
             self.samples.clear();
         }
         if self.samples.len() == SAMPLES {
-            self.samples.pop_front();
+            self.samples.remove(0);
         }
-        self.samples.push_back(sample);
+        self.samples.push(sample);
         let estimate = self
             .samples
             .iter()

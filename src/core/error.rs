@@ -74,7 +74,10 @@ impl fmt::Display for Error {
             Error::RateLimited {
                 retry_after: Some(s),
             } => {
-                write!(f, "rate limited by the Frontend API; retry after {s} s")
+                // Whole seconds: float formatting would cost ~15 KB of wasm.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let secs = s.max(0.0).ceil() as u64;
+                write!(f, "rate limited by the Frontend API; retry after {secs} s")
             }
             Error::RateLimited { retry_after: None } => {
                 f.write_str("rate limited by the Frontend API")

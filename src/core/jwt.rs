@@ -1,10 +1,9 @@
 //! JWT decoding (SPEC 7): structure and claims only. The browser holds no key,
 //! so there is no signature check; the server checks what it minted.
 
-use super::lenient::{self, OrgClaim};
+use super::json::{self, Value};
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, Engine, GeneralPurpose, GeneralPurposeConfig};
-use serde::Deserialize;
 use std::fmt;
 
 /// Tokens longer than this are rejected before any decoding work.
@@ -95,15 +94,19 @@ impl Jwt {
         if B64.decode(s).is_err() {
             return Err(DecodeError::Base64);
         }
-        let header: Header = json_object(h)?;
-        let payload: Payload = json_object(p)?;
+        let header = json_object(h)?;
+        let payload = json_object(p)?;
+        let number =
+            |v: &Value, key: &str| v.get(key).and_then(Value::as_f64).filter(|n| n.is_finite());
+        let string = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
         Ok(Jwt {
             raw: raw.to_owned(),
-            oiat: header.oiat,
-            iat: payload.iat,
-            exp: payload.exp,
-            sid: payload.sid,
-            org_id: payload.org_id.or(payload.o.and_then(|o| o.id)),
+            oiat: number(&header, "oiat"),
+            iat: number(&payload, "iat"),
+            exp: number(&payload, "exp"),
+            sid: string(&payload, "sid"),
+            org_id: string(&payload, "org_id")
+                .or_else(|| payload.get("o").and_then(|o| string(o, "id"))),
         })
     }
 
@@ -118,30 +121,7 @@ impl Jwt {
     }
 }
 
-#[derive(Deserialize)]
-struct Header {
-    #[serde(default, deserialize_with = "lenient::number")]
-    oiat: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct Payload {
-    #[serde(default, deserialize_with = "lenient::number")]
-    iat: Option<f64>,
-    #[serde(default, deserialize_with = "lenient::number")]
-    exp: Option<f64>,
-    #[serde(default, deserialize_with = "lenient::string")]
-    sid: Option<String>,
-    #[serde(default, deserialize_with = "lenient::string")]
-    org_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::org_claim")]
-    o: Option<OrgClaim>,
-}
-
-fn json_object<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, DecodeError> {
+fn json_object(part: &str) -> Result<Value, DecodeError> {
     let bytes = B64.decode(part).map_err(|_| DecodeError::Base64)?;
-    if !lenient::is_object(&bytes) {
-        return Err(DecodeError::Json);
-    }
-    serde_json::from_slice(&bytes).map_err(|_| DecodeError::Json)
+    json::parse_object(&bytes).ok_or(DecodeError::Json)
 }

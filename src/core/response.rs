@@ -2,6 +2,7 @@
 //! classed as transient (retry) or final.
 
 use super::error::Error;
+use super::json;
 use super::jwt::Jwt;
 
 /// What the driver saw for one request.
@@ -73,21 +74,17 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
     }
 }
 
-#[derive(serde::Deserialize)]
-struct TokenBody {
-    #[serde(default, deserialize_with = "super::lenient::string")]
-    jwt: Option<String>,
-}
+/// Bodies larger than this are not token responses.
+const MAX_BODY: usize = 64 * 1024;
 
 fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
-    let not_object = || Error::InvalidResponse("the body is not a JSON object".into());
-    if !super::lenient::is_object(body.as_bytes()) {
-        return Err(not_object());
-    }
-    let parsed: TokenBody = serde_json::from_str(body).map_err(|_| not_object())?;
+    let parsed = (body.len() <= MAX_BODY)
+        .then(|| json::parse_object(body.as_bytes()))
+        .flatten()
+        .ok_or_else(|| Error::InvalidResponse("the body is not a JSON object".into()))?;
     let raw = parsed
-        .jwt
-        .as_deref()
+        .get("jwt")
+        .and_then(json::Value::as_str)
         .ok_or_else(|| Error::InvalidResponse("the body has no string `jwt`".into()))?;
     let jwt = Jwt::decode(raw).map_err(|e| Error::InvalidResponse(e.to_string()))?;
     if !jwt.has_times() {

@@ -15,7 +15,6 @@ use super::timer::Timeout;
 use crate::core::{Config, Effect, Error, LockId, LockResult, Machine, TokenUpdate, WaiterId};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
@@ -26,14 +25,14 @@ pub(crate) struct Driver {
     fetch: Option<Function>,
     credentials: String,
     /// `(resolve, reject)` of each pending `getToken` promise.
-    resolvers: HashMap<WaiterId, (Function, Function)>,
+    resolvers: Vec<(WaiterId, (Function, Function))>,
     listeners: Vec<(u32, Function)>,
     next_listener: u32,
     timer: Option<Timeout>,
     channel: Option<Channel>,
     events: Vec<EventListener>,
     /// Resolvers that end the hold of each granted Web Lock.
-    held_locks: HashMap<LockId, Function>,
+    held_locks: Vec<(LockId, Function)>,
     /// Per lock name, the tail of this session's requests (see locks.js).
     lock_queue: js_sys::Map,
 }
@@ -41,7 +40,7 @@ pub(crate) struct Driver {
 impl Drop for Driver {
     /// A session dropped without `dispose` must not keep a lock held.
     fn drop(&mut self) {
-        for (_, release) in self.held_locks.drain() {
+        for (_, release) in std::mem::take(&mut self.held_locks) {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
     }
@@ -64,13 +63,13 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         machine,
         fetch: opts.fetch,
         credentials: opts.credentials,
-        resolvers: HashMap::new(),
+        resolvers: Vec::new(),
         listeners: Vec::new(),
         next_listener: 0,
         timer: None,
         channel: None,
         events: Vec::new(),
-        held_locks: HashMap::new(),
+        held_locks: Vec::new(),
         lock_queue: js_sys::Map::new(),
     }));
     let channel = opts.channel.and_then(|name| {
@@ -144,7 +143,7 @@ pub(crate) fn add_resolvers(
     reject: Function,
 ) {
     if let Ok(mut d) = shared.try_borrow_mut() {
-        d.resolvers.insert(waiter, (resolve, reject));
+        d.resolvers.push((waiter, (resolve, reject)));
     }
 }
 
@@ -158,7 +157,7 @@ pub(crate) fn handle_lock(shared: &Shared, id: LockId, result: LockResult) {
 
 fn hold_lock(shared: &Shared, id: LockId, release: Function) {
     if let Ok(mut d) = shared.try_borrow_mut() {
-        d.held_locks.insert(id, release);
+        d.held_locks.push((id, release));
     }
 }
 
@@ -234,7 +233,7 @@ fn run(shared: &Shared, effect: Effect) {
             let pair = shared
                 .try_borrow_mut()
                 .ok()
-                .and_then(|mut d| d.resolvers.remove(&waiter));
+                .and_then(|mut d| take(&mut d.resolvers, waiter));
             if let Some((resolve, reject)) = pair {
                 let _ = match result {
                     Ok(token) => resolve.call1(&JsValue::UNDEFINED, &token.into()),
@@ -259,7 +258,7 @@ fn run(shared: &Shared, effect: Effect) {
             let release = shared
                 .try_borrow_mut()
                 .ok()
-                .and_then(|mut d| d.held_locks.remove(&id));
+                .and_then(|mut d| take(&mut d.held_locks, id));
             if let Some(release) = release {
                 let _ = release.call0(&JsValue::UNDEFINED);
             }
@@ -325,4 +324,11 @@ fn rearm(shared: &Shared) {
         }
         pump(&shared);
     });
+}
+
+/// Removes and returns the value of `id` from a small id-keyed list (a few
+/// entries at most: a `Vec` costs far less wasm than a map).
+fn take<T>(list: &mut Vec<(u64, T)>, id: u64) -> Option<T> {
+    let i = list.iter().position(|(k, _)| *k == id)?;
+    Some(list.swap_remove(i).1)
 }

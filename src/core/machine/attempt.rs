@@ -95,8 +95,7 @@ impl Machine {
                 lock,
                 deadline: now + LOCK_ANSWER_WAIT,
             };
-            self.effects
-                .push_back(Effect::AcquireLock { id: lock, name });
+            self.effects.push(Effect::AcquireLock { id: lock, name });
         } else if kind == Kind::Background {
             let until = now + self.rng.next_f64() * JITTER_MAX;
             self.flights[i].phase = Phase::Jitter { until };
@@ -114,7 +113,7 @@ impl Machine {
         let Some(i) = found else {
             // The flight ended meanwhile (served by a broadcast, disposed).
             if result == LockResult::Acquired {
-                self.effects.push_back(Effect::ReleaseLock { id: lock });
+                self.effects.push(Effect::ReleaseLock { id: lock });
             }
             return;
         };
@@ -200,7 +199,7 @@ impl Machine {
 
     fn release(&mut self, flight: &mut Flight) {
         if let Some(lock) = flight.lock.take() {
-            self.effects.push_back(Effect::ReleaseLock { id: lock });
+            self.effects.push(Effect::ReleaseLock { id: lock });
         }
     }
 
@@ -213,7 +212,7 @@ impl Machine {
 
     fn settle_all(&mut self, waiters: Vec<Waiter>, result: &Result<String, Error>) {
         for w in waiters {
-            self.effects.push_back(Effect::Settle {
+            self.effects.push(Effect::Settle {
                 waiter: w.id,
                 result: result.clone(),
             });
@@ -246,7 +245,7 @@ impl Machine {
             previous,
             flight.kind == Kind::SkipCache,
         );
-        self.effects.push_back(Effect::Fetch { id: fetch, request });
+        self.effects.push(Effect::Fetch { id: fetch, request });
     }
 
     /// Writes `jwt` into its key through the freshness guard (SPEC 2.5).
@@ -279,15 +278,14 @@ impl Machine {
             };
             let (template, organization_id) = self
                 .entries
-                .entry(flight.token_id.clone())
-                .or_insert_with(|| Entry::new(TokenKey::default()))
+                .get_or_insert_with(&flight.token_id, || Entry::new(TokenKey::default()))
                 .key
                 .clone()
                 .into_parts();
             let kept = self.store(now, &flight.token_id, jwt);
             if kept {
                 let trace_id = self.trace_id(now);
-                self.effects.push_back(Effect::Broadcast(OutgoingBroadcast {
+                self.effects.push(Effect::Broadcast(OutgoingBroadcast {
                     token_id: flight.token_id.clone(),
                     token_raw: raw.clone(),
                     session_id: self.cfg.session_id.clone(),
@@ -374,7 +372,7 @@ impl Machine {
         if flight.retries < self.cfg.retry.max_retries && needed {
             if let Some(lock) = self.flights[i].lock.take() {
                 // Let other tabs try while this one backs off.
-                self.effects.push_back(Effect::ReleaseLock { id: lock });
+                self.effects.push(Effect::ReleaseLock { id: lock });
             }
             let flight = &mut self.flights[i];
             flight.retries += 1;
@@ -385,7 +383,7 @@ impl Machine {
     }
 
     pub(super) fn push_update(&mut self, id: &str, raw: &str, source: TokenSource) {
-        self.effects.push_back(Effect::TokenUpdate(TokenUpdate {
+        self.effects.push(Effect::TokenUpdate(TokenUpdate {
             token_id: id.to_owned(),
             token: raw.to_owned(),
             source,

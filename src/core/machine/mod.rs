@@ -7,8 +7,6 @@
 mod attempt;
 mod schedule;
 
-use std::collections::{BTreeMap, VecDeque};
-
 use crate::core::backoff::Rng;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
 use crate::core::clock::ServerClock;
@@ -20,6 +18,7 @@ use crate::core::error::Error;
 use crate::core::flight::{Entry, Flight, Kind, Phase};
 use crate::core::jwt::Jwt;
 use crate::core::key::{non_empty, TokenKey};
+use crate::core::keymap::KeyMap;
 use crate::core::response::{interpret, Failure, FetchOutcome};
 
 /// Timers may fire a hair early after rounding to whole milliseconds.
@@ -31,11 +30,12 @@ pub(crate) const EPSILON: f64 = 0.001;
 pub struct Machine {
     cfg: Config,
     default_id: String,
-    entries: BTreeMap<String, Entry>,
+    entries: KeyMap<Entry>,
     flights: Vec<Flight>,
     /// An expired `lastActiveToken`: still the default key's previous token.
     hydrated_previous: Option<String>,
-    effects: VecDeque<Effect>,
+    /// Drained from the front; a handful at a time.
+    effects: Vec<Effect>,
     rng: Rng,
     next_id: u64,
     epoch: u64,
@@ -59,10 +59,10 @@ impl Machine {
             rng: Rng::new(cfg.seed),
             cfg,
             default_id: default_id.clone(),
-            entries: BTreeMap::new(),
+            entries: KeyMap::default(),
             flights: Vec::new(),
             hydrated_previous: None,
-            effects: VecDeque::new(),
+            effects: Vec::new(),
             next_id: 1,
             epoch: 0,
             online: true,
@@ -90,7 +90,9 @@ impl Machine {
                 machine.hydrated_previous = Some(raw.to_owned());
             }
         }
-        machine.entries.insert(default_id, entry);
+        *machine
+            .entries
+            .get_or_insert_with(&default_id, || Entry::new(TokenKey::default())) = entry;
         Ok(machine)
     }
 
@@ -120,10 +122,7 @@ impl Machine {
         let key = self.key_for(opts);
         let id = key.token_id(&self.cfg.session_id);
         let threshold = self.cfg.threshold;
-        let entry = self
-            .entries
-            .entry(id.clone())
-            .or_insert_with(|| Entry::new(key));
+        let entry = self.entries.get_or_insert_with(&id, || Entry::new(key));
         if opts.skip_cache {
             if !self.online {
                 return GetOutcome::Failed(Error::Offline);
@@ -244,8 +243,7 @@ impl Machine {
         let raw = valid.jwt.raw.clone();
         let remaining = valid.jwt.remaining(now);
         self.entries
-            .entry(id.clone())
-            .or_insert_with(|| Entry::new(valid.key));
+            .get_or_insert_with(&id, || Entry::new(valid.key));
         if !self.store(now, &id, valid.jwt) {
             return Err(Rejection::Stale);
         }
@@ -258,7 +256,7 @@ impl Machine {
             }
             flight.waiters.retain(|w| {
                 if remaining > w.min_remaining {
-                    self.effects.push_back(Effect::Settle {
+                    self.effects.push(Effect::Settle {
                         waiter: w.id,
                         result: Ok(raw.clone()),
                     });
@@ -362,10 +360,10 @@ impl Machine {
         self.disposed = true;
         for flight in std::mem::take(&mut self.flights) {
             if let Some(lock) = flight.lock {
-                self.effects.push_back(Effect::ReleaseLock { id: lock });
+                self.effects.push(Effect::ReleaseLock { id: lock });
             }
             for w in flight.waiters {
-                self.effects.push_back(Effect::Settle {
+                self.effects.push(Effect::Settle {
                     waiter: w.id,
                     result: Err(Error::Disposed),
                 });
@@ -388,7 +386,7 @@ impl Machine {
 
     /// The next effect to carry out.
     pub fn poll_effect(&mut self) -> Option<Effect> {
-        self.effects.pop_front()
+        (!self.effects.is_empty()).then(|| self.effects.remove(0))
     }
 
     /// When to call [`Machine::handle_timeout`] next (seconds since the epoch).
@@ -405,7 +403,7 @@ impl Machine {
         if self.scheduling() {
             let lead = self.lead();
             let mut any = false;
-            for (id, entry) in &self.entries {
+            for (id, entry) in self.entries.iter() {
                 if let Some(at) = self.refresh_at(id, entry, lead) {
                     any = true;
                     next = next.min(at);

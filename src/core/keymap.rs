@@ -1,0 +1,43 @@
+//! A map from token ids to cache entries, kept as a vector: a session has a
+//! handful of keys, so a linear scan beats a tree, and one `Vec` costs a
+//! fraction of the code a `BTreeMap` instantiation adds to the wasm.
+
+/// Keys in insertion order.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyMap<V>(Vec<(String, V)>);
+
+impl<V> Default for KeyMap<V> {
+    fn default() -> Self {
+        KeyMap(Vec::new())
+    }
+}
+
+impl<V> KeyMap<V> {
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The value of `key`, inserting `make()` first if there is none.
+    pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.0.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                self.0.push((key.to_owned(), make()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
