@@ -1,0 +1,123 @@
+// The npm package as a user gets it: `npm pack`, installed into a fresh
+// project, imported from Node ESM (instantiating the .wasm shipped in the
+// package), loaded in a page, and type-checked with tsc --strict.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:http";
+import { chromium } from "playwright-core";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+let dir;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "pkg-smoke-"));
+  execFileSync("npm", ["pack", join(ROOT, "pkg"), "--pack-destination", dir, "--silent"], { stdio: "pipe" });
+  const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(dir, tgz)], { cwd: dir, stdio: "pipe" });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const TOKEN = (() => {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: "RS256", oiat: now })}.${b64({ sid: "sess_1", iat: now, exp: now + 60 })}.c2ln`;
+})();
+
+test("the tarball holds what package.json promises", () => {
+  const meta = JSON.parse(readFileSync(join(dir, "node_modules/session-swr/package.json"), "utf8"));
+  assert.equal(meta.type, "module");
+  assert.equal(meta.sideEffects, false);
+  assert.equal(meta.types, "./index.d.ts");
+  for (const f of ["index.js", "index.d.ts", "session_swr.js", "session_swr_bg.wasm"]) {
+    readFileSync(join(dir, "node_modules/session-swr", f));
+  }
+});
+
+test("Node ESM: import, instantiate the packaged wasm, mint and read a token", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { initSync, Session, SessionError, pickFreshestJwt } from "session-swr";
+    const wasm = readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm")));
+    initSync({ module: wasm });
+    const token = ${JSON.stringify(TOKEN)};
+    let calls = 0;
+    const session = new Session({
+      frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, pollInterval: 0,
+      fetch: async () => { calls++; return new Response(JSON.stringify({ jwt: token }), { status: 200 }); },
+    });
+    const t = await session.getToken();
+    if (t !== token || (await session.getToken()) !== token || calls !== 1) throw new Error("getToken");
+    if (pickFreshestJwt(null, token) !== token) throw new Error("pickFreshestJwt");
+    try { new Session({ sessionId: "x" }); throw new Error("no throw"); }
+    catch (e) { if (!(e instanceof SessionError) || e.code !== "invalid_options") throw e; }
+    session.dispose();
+    console.log("ok");
+  `;
+  writeFileSync(join(dir, "smoke.mjs"), script);
+  assert.equal(execFileSync("node", ["smoke.mjs"], { cwd: dir }).toString().trim(), "ok");
+});
+
+test("tsc --strict accepts the packaged types", () => {
+  writeFileSync(join(dir, "usage.ts"), `
+    import init, { Session, SessionError, pickFreshestJwt, type TokenUpdate } from "session-swr";
+    export async function main(): Promise<string> {
+      await init();
+      const s = new Session({ frontendApi: "https://x.test", sessionId: "sess_1" });
+      s.onTokenUpdate((u: TokenUpdate) => void u.source);
+      const t: string = await s.getToken({ template: "t" });
+      const p: string | null = s.peekToken();
+      try { await s.getToken(); } catch (e) { if (e instanceof SessionError) { const c: string = e.code; void c; } }
+      return pickFreshestJwt(p, t);
+    }
+  `);
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "ES2022", moduleResolution: "bundler", lib: ["ES2022", "DOM", "ESNext"], types: [] },
+    files: ["usage.ts"],
+  }));
+  execFileSync(join(ROOT, "node_modules/.bin/tsc"), ["-p", join(dir, "tsconfig.json")], { cwd: dir, stdio: "pipe" });
+});
+
+test("a page loads the installed package and gets a token", async () => {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    if (path === "/") {
+      res.writeHead(200, { "content-type": "text/html" }).end(`<script type="module">
+        import init, { Session } from "/node_modules/session-swr/index.js";
+        await init();
+        const s = new Session({ frontendApi: location.origin, sessionId: "sess_1", broadcastChannel: null,
+          fetch: async () => new Response(JSON.stringify({ jwt: ${JSON.stringify(TOKEN)} })) });
+        document.title = await s.getToken();
+      </script>`);
+      return;
+    }
+    try {
+      const body = readFileSync(join(dir, path));
+      const type = path.endsWith(".wasm") ? "application/wasm" : "text/javascript";
+      res.writeHead(200, { "content-type": type }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const profile = mkdtempSync(join(tmpdir(), "pkg-page-"));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction((t) => document.title === t, TOKEN, { timeout: 10_000 });
+  } finally {
+    await ctx.close();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
