@@ -6,6 +6,23 @@
 mod sim;
 
 fn main() {
+    // `--steady 1,5,20,50 --json`: only the steady scenario for these tab
+    // counts (6 simulated hours), as JSON for the benchmark.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--steady") {
+        let tabs = args.get(i + 1).map(String::as_str).unwrap_or("1,5,20,50");
+        let rows: Vec<String> = tabs
+            .split(',')
+            .filter_map(|n| n.parse().ok())
+            .map(|n| {
+                let r = sim::Sim::new(sim::Scenario::steady("steady", n, 6.0)).run();
+                assert!(r.violations.is_empty(), "{:?}", r.violations);
+                format!(r#"{{"tabs":{n},"perCycle":{:.4},"requests":{},"cycles":{:.1}}}"#, r.per_cycle(), r.requests, r.cycles)
+            })
+            .collect();
+        println!("[{}]", rows.join(","));
+        return;
+    }
     let started = std::time::Instant::now();
     let mut reports = Vec::new();
     for sc in sim::scenarios(false) {
