@@ -17,7 +17,12 @@ fn main() {
             .map(|n| {
                 let r = sim::Sim::new(sim::Scenario::steady("steady", n, 6.0)).run();
                 assert!(r.violations.is_empty(), "{:?}", r.violations);
-                format!(r#"{{"tabs":{n},"perCycle":{:.4},"requests":{},"cycles":{:.1}}}"#, r.per_cycle(), r.requests, r.cycles)
+                format!(
+                    r#"{{"tabs":{n},"perCycle":{:.4},"requests":{},"cycles":{:.1}}}"#,
+                    r.per_cycle(),
+                    r.requests,
+                    r.cycles
+                )
             })
             .collect();
         println!("[{}]", rows.join(","));

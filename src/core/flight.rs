@@ -15,6 +15,8 @@ pub(crate) struct Entry {
     pub token: Option<Jwt>,
     /// Read by `getToken`/`peekToken` since the current token arrived.
     pub in_use: bool,
+    /// Sequence number of the current token (unique per stored token).
+    pub seq: u64,
     /// Consecutive failed refreshes, reset by any new token.
     pub failures: u32,
     /// No automatic refresh before this time (backoff across attempts).
@@ -32,6 +34,7 @@ impl Entry {
             key,
             token: None,
             in_use: false,
+            seq: 0,
             failures: 0,
             not_before: f64::NEG_INFINITY,
             ended: false,

@@ -12,7 +12,9 @@ use super::listener::{method, prop, EventListener};
 use super::locks;
 use super::options::WebOptions;
 use super::timer::Timeout;
-use crate::core::{Config, Effect, Error, LockId, LockResult, Machine, TokenUpdate, WaiterId};
+use crate::core::{
+    Config, Effect, Error, GetTokenOptions, LockId, LockResult, Machine, TokenUpdate, WaiterId,
+};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -35,6 +37,9 @@ pub(crate) struct Driver {
     held_locks: Vec<(LockId, Function)>,
     /// Per lock name, the tail of this session's requests (see locks.js).
     lock_queue: js_sys::Map,
+    /// JS strings of recently served tokens, by token sequence number:
+    /// building one from wasm memory costs more than the rest of a cache hit.
+    token_strings: Vec<(u64, JsValue)>,
 }
 
 impl Drop for Driver {
@@ -71,6 +76,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         events: Vec::new(),
         held_locks: Vec::new(),
         lock_queue: js_sys::Map::new(),
+        token_strings: Vec::new(),
     }));
     let channel = opts.channel.and_then(|name| {
         let weak = Rc::downgrade(&shared);
@@ -145,6 +151,37 @@ pub(crate) fn add_resolvers(
     if let Ok(mut d) = shared.try_borrow_mut() {
         d.resolvers.push((waiter, (resolve, reject)));
     }
+}
+
+/// The cache-hit path of `getToken` (`fresh`) and `peekToken`: the cached
+/// token as a JS string, or `None` when the full path is needed.
+pub(crate) fn cached(
+    shared: &Shared,
+    opts: Option<&GetTokenOptions>,
+    fresh: bool,
+) -> Option<JsValue> {
+    let (token, changed) = {
+        let mut d = shared.try_borrow_mut().ok()?;
+        let d = &mut *d;
+        let (seq, raw, changed) = d.machine.cached_token(now(), opts, fresh)?;
+        let token = match d.token_strings.iter().find(|(s, _)| *s == seq) {
+            Some((_, js)) => js.clone(),
+            None => {
+                let js = JsValue::from_str(raw);
+                if d.token_strings.len() >= 8 {
+                    d.token_strings.remove(0);
+                }
+                d.token_strings.push((seq, js.clone()));
+                js
+            }
+        };
+        (token, changed)
+    };
+    // A key newly in use may now be scheduled for refresh.
+    if changed {
+        pump(shared);
+    }
+    Some(token)
 }
 
 /// The answer to a lock request, from the lock manager's callback.

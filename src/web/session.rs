@@ -101,10 +101,15 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = getToken, unchecked_return_type = "Promise<string>")]
     pub fn get_token(&self, options: Option<GetTokenOptionsArg>) -> Promise {
-        let opts = match options.map_or(Ok(Default::default()), |o| get_token_options(&o)) {
+        let opts = match options.as_ref().map(|o| get_token_options(o)).transpose() {
             Ok(opts) => opts,
             Err(e) => return Promise::reject(&to_js(&e)),
         };
+        // A fresh cached token: no effect, no future, the JS string reused.
+        if let Some(token) = driver::cached(&self.inner, opts.as_ref(), true) {
+            return Promise::resolve(&token);
+        }
+        let opts = opts.unwrap_or_default();
         let outcome = match self.inner.try_borrow_mut() {
             Ok(mut d) => d.machine.get_token(driver::now(), &opts),
             Err(_) => GetOutcome::Failed(Error::Network("re-entrant call".into())),
@@ -134,8 +139,14 @@ impl Session {
     #[wasm_bindgen(js_name = peekToken, unchecked_return_type = "string | null")]
     pub fn peek_token(&self, options: Option<GetTokenOptionsArg>) -> Result<JsValue, JsValue> {
         let opts = options
-            .map_or(Ok(Default::default()), |o| get_token_options(&o))
+            .as_ref()
+            .map(|o| get_token_options(o))
+            .transpose()
             .map_err(|e| to_js(&e))?;
+        if let Some(token) = driver::cached(&self.inner, opts.as_ref(), false) {
+            return Ok(token);
+        }
+        let opts = opts.unwrap_or_default();
         let token = match self.inner.try_borrow_mut() {
             Ok(mut d) => d.machine.peek_token(driver::now(), &opts),
             Err(_) => None,

@@ -259,6 +259,8 @@ impl Machine {
             return false;
         }
         entry.token = Some(jwt);
+        entry.seq = self.next_id;
+        self.next_id += 1;
         entry.in_use = false;
         entry.failures = 0;
         entry.not_before = f64::NEG_INFINITY;

@@ -187,6 +187,40 @@ impl Machine {
         Some(raw)
     }
 
+    /// The hot path of `getToken` (`fresh`: more than the threshold left) and
+    /// `peekToken` (servable): the cached token with its sequence number (new
+    /// for every token stored, so the driver can reuse its JS string), and
+    /// whether marking the key in use changed the schedule. `None` when the
+    /// full `get_token` / `peek_token` is needed.
+    pub fn cached_token(
+        &mut self,
+        now: f64,
+        opts: Option<&GetTokenOptions>,
+        fresh: bool,
+    ) -> Option<(u64, &str, bool)> {
+        let now = self.clock.server(now);
+        if self.disposed {
+            return None;
+        }
+        let need = if fresh {
+            self.cfg.threshold
+        } else {
+            HARD_CUTOFF
+        };
+        let entry = match opts {
+            None => self.entries.get_mut(&self.default_id)?,
+            Some(o) if o.skip_cache => return None,
+            Some(o) => {
+                let id = self.key_for(o).token_id(&self.cfg.session_id);
+                self.entries.get_mut(&id)?
+            }
+        };
+        let token = entry.token.as_ref().filter(|t| t.remaining(now) > need)?;
+        let changed = !entry.in_use;
+        entry.in_use = true;
+        Some((entry.seq, token.raw.as_str(), changed))
+    }
+
     /// The cached token of `token_id`, servable or not (for introspection).
     pub fn cached(&self, token_id: &str) -> Option<&Jwt> {
         self.entries.get(token_id)?.token.as_ref()
