@@ -24,6 +24,20 @@ const JITTER_MAX: f64 = 1.0;
 
 impl Machine {
     pub(super) fn start_flight(&mut self, now: f64, id: &str, kind: Kind, waiters: Vec<Waiter>) {
+        self.push_flight(id, kind, waiters, 0, now);
+        self.attempt(now, self.flights.len() - 1);
+    }
+
+    /// Adds a flight that will make its next attempt at `until`, with
+    /// `retries` of its retries already spent.
+    fn push_flight(
+        &mut self,
+        id: &str,
+        kind: Kind,
+        waiters: Vec<Waiter>,
+        retries: u32,
+        until: f64,
+    ) {
         let flight = self.next_id;
         self.next_id += 1;
         self.flights.push(Flight {
@@ -31,12 +45,11 @@ impl Machine {
             token_id: id.to_owned(),
             kind,
             waiters,
-            retries: 0,
-            phase: Phase::Backoff { until: now },
+            retries,
+            phase: Phase::Backoff { until },
             lock: None,
             epoch: self.epoch,
         });
-        self.attempt(now, self.flights.len() - 1);
     }
 
     /// A caller arriving while the key pauses after repeated failures does
@@ -61,18 +74,8 @@ impl Machine {
             return None;
         }
         let until = entry.not_before;
-        let flight = self.next_id;
-        self.next_id += 1;
-        self.flights.push(Flight {
-            id: flight,
-            token_id: id.to_owned(),
-            kind,
-            waiters: vec![waiter],
-            retries: self.cfg.retry.max_retries,
-            phase: Phase::Backoff { until },
-            lock: None,
-            epoch: self.epoch,
-        });
+        let no_retries = self.cfg.retry.max_retries;
+        self.push_flight(id, kind, vec![waiter], no_retries, until);
         Some(GetOutcome::Wait(waiter.id))
     }
 
