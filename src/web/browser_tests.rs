@@ -80,6 +80,7 @@ mod session {
         invalid_options_throw_session_errors_naming_the_field,
         cache_hit_resolves_in_one_microtask,
         a_page_clock_five_minutes_ahead_neither_loops_nor_serves_expired_tokens,
-        a_page_clock_five_minutes_behind_never_serves_late
+        a_page_clock_five_minutes_behind_never_serves_late,
+        a_throwing_post_message_never_touches_the_cache
     );
 }

@@ -486,3 +486,21 @@ export async function a_page_clock_five_minutes_behind_never_serves_late() {
     { serverBehind: -300 },
   );
 }
+
+export async function a_throwing_post_message_never_touches_the_cache() {
+  await scenario(async ({ make }) => {
+    const channel = `test-${Math.random()}`;
+    const s = make({ broadcastChannel: channel });
+    const saved = BroadcastChannel.prototype.postMessage;
+    BroadcastChannel.prototype.postMessage = () => {
+      throw new DOMException("could not clone", "DataCloneError");
+    };
+    try {
+      const t = await s.getToken();
+      eq(s.peekToken(), t, "the token is cached although the broadcast failed");
+      eq(await s.getToken(), t, "and served");
+    } finally {
+      BroadcastChannel.prototype.postMessage = saved;
+    }
+  });
+}
