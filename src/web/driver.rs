@@ -40,6 +40,11 @@ pub(crate) struct Driver {
     /// JS strings of recently served tokens, by token sequence number:
     /// building one from wasm memory costs more than the rest of a cache hit.
     token_strings: Vec<(u64, JsValue)>,
+    /// `{token, fresh, servable}` for the package entry's cache-hit memo of
+    /// the default key (times in ms, local clock); rewritten after every
+    /// change of state, so the memo never outlives what the core holds.
+    memo: Object,
+    memo_seq: Option<u64>,
 }
 
 impl Drop for Driver {
@@ -77,6 +82,8 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         held_locks: Vec::new(),
         lock_queue: js_sys::Map::new(),
         token_strings: Vec::new(),
+        memo: Object::new(),
+        memo_seq: None,
     }));
     let channel = opts.channel.and_then(|name| {
         let weak = Rc::downgrade(&shared);
@@ -247,6 +254,41 @@ pub(crate) fn pump(shared: &Shared) {
         }
     }
     rearm(shared);
+    refresh_memo(shared);
+}
+
+/// The memo object the package entry reads (see `Driver::memo`).
+pub(crate) fn memo(shared: &Shared) -> JsValue {
+    shared
+        .try_borrow()
+        .map(|d| d.memo.clone().into())
+        .unwrap_or(JsValue::NULL)
+}
+
+fn refresh_memo(shared: &Shared) {
+    let Ok(mut d) = shared.try_borrow_mut() else {
+        return;
+    };
+    let d = &mut *d;
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&d.memo, &k.into(), v);
+    };
+    match d.machine.default_memo() {
+        None => {
+            set("fresh", &JsValue::from_f64(f64::NEG_INFINITY));
+            set("servable", &JsValue::from_f64(f64::NEG_INFINITY));
+            set("token", &JsValue::NULL);
+            d.memo_seq = None;
+        }
+        Some((seq, raw, fresh, servable)) => {
+            if d.memo_seq != Some(seq) {
+                set("token", &JsValue::from_str(raw));
+                d.memo_seq = Some(seq);
+            }
+            set("fresh", &JsValue::from_f64(fresh * 1000.0));
+            set("servable", &JsValue::from_f64(servable * 1000.0));
+        }
+    }
 }
 
 fn run(shared: &Shared, effect: Effect) {

@@ -84,6 +84,12 @@ impl Session {
         Ok(Session { inner, session_id })
     }
 
+    /// The cache-hit memo the package entry reads; not part of the API.
+    #[wasm_bindgen(getter, js_name = __memo, skip_typescript)]
+    pub fn memo(&self) -> JsValue {
+        driver::memo(&self.inner)
+    }
+
     /// The session id.
     #[wasm_bindgen(getter, js_name = sessionId)]
     pub fn session_id(&self) -> String {

@@ -121,3 +121,56 @@ test("a page loads the installed package and gets a token", async () => {
     rmSync(profile, { recursive: true, force: true });
   }
 });
+
+test("the entry's cache-hit memo follows the core: freshness window, 401 eviction, clearCache, dispose, free", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { initSync, Session } from "session-swr";
+    initSync({ module: readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm"))) });
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    let clock = 1_700_000_000_000;
+    Date.now = () => clock;
+    let minted = 0, status = 200;
+    const mint = () => { const iat = Math.floor(clock / 1000); minted++; return b64({ oiat: iat }) + "." + b64({ sid: "sess_1", iat, exp: iat + 60, n: minted }) + ".c2ln"; };
+    const session = new Session({
+      frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, pollInterval: 0,
+      fetch: async () => status === 200 ? new Response(JSON.stringify({ jwt: mint() })) : new Response("{}", { status }),
+    });
+    const check = (c, m) => { if (!c) throw new Error(m); };
+    const flush = () => new Promise((r) => setImmediate(r));
+    const t1 = await session.getToken();
+    check((await session.getToken()) === t1 && minted === 1, "memo hit");
+    clock += 46_000; // 14 s left: stale
+    check((await session.getToken()) === t1, "stale token still served");
+    // Node has no Web Locks: a background refresh starts after up to 1 s.
+    clock += 1100;
+    await new Promise((r) => setTimeout(r, 1100)); await flush();
+    check(minted === 2, "and refreshed in the background: " + minted);
+    const t2 = session.peekToken();
+    check(t2 !== t1 && (await session.getToken()) === t2, "the memo follows the new token");
+    clock += 60_000; // expired
+    check(session.peekToken() === null, "an expired token is never served from the memo");
+    const t3 = await session.getToken();
+    status = 401;
+    try { await session.getToken({ skipCache: true }); check(false, "401 expected"); } catch (e) { check(e.code === "unauthenticated", e.code); }
+    check(session.peekToken() === null, "401 evicted the memo too");
+    status = 200;
+    clock += 60_000; // past the pause that follows a 401
+    check((await session.getToken()) !== t3, "fetched again");
+    session.clearCache();
+    check(session.peekToken() === null, "clearCache clears the memo");
+    await session.getToken();
+    session.dispose();
+    try { await session.getToken(); check(false, "disposed expected"); } catch (e) { check(e.code === "disposed", e.code); }
+    const other = new Session({ frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, fetch: async () => new Response(JSON.stringify({ jwt: mint() })) });
+    await other.getToken();
+    other.free();
+    let threw = false;
+    try { other.peekToken(); } catch { threw = true; }
+    check(threw, "a freed session serves nothing");
+    console.log("ok");
+  `;
+  writeFileSync(join(dir, "memo.mjs"), script);
+  assert.equal(execFileSync("node", ["memo.mjs"], { cwd: dir }).toString().trim(), "ok");
+});

@@ -221,6 +221,25 @@ impl Machine {
         Some((entry.seq, token.raw.as_str(), changed))
     }
 
+    /// The default key's token for a memo outside the machine: its sequence
+    /// number, the token, and the local times (s) until which it is fresh
+    /// (`getToken` serves it without a refresh) and servable (`peekToken`
+    /// returns it). `None` when there is nothing to serve.
+    pub fn default_memo(&self) -> Option<(u64, &str, f64, f64)> {
+        if self.disposed {
+            return None;
+        }
+        let entry = self.entries.get(&self.default_id)?;
+        let token = entry.token.as_ref()?;
+        let exp = token.exp? - self.clock.offset();
+        Some((
+            entry.seq,
+            token.raw.as_str(),
+            exp - self.cfg.threshold,
+            exp - HARD_CUTOFF,
+        ))
+    }
+
     /// The cached token of `token_id`, servable or not (for introspection).
     pub fn cached(&self, token_id: &str) -> Option<&Jwt> {
         self.entries.get(token_id)?.token.as_ref()
