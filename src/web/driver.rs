@@ -10,11 +10,10 @@ use super::error::to_js;
 use super::fetch::send;
 use super::listener::{method, prop, EventListener};
 use super::locks;
+use super::memo;
 use super::options::WebOptions;
 use super::timer::Timeout;
-use crate::core::{
-    Config, Effect, Error, GetTokenOptions, LockId, LockResult, Machine, TokenUpdate, WaiterId,
-};
+use crate::core::{Config, Effect, Error, LockId, LockResult, Machine, TokenUpdate, WaiterId};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -39,12 +38,12 @@ pub(crate) struct Driver {
     lock_queue: js_sys::Map,
     /// JS strings of recently served tokens, by token sequence number:
     /// building one from wasm memory costs more than the rest of a cache hit.
-    token_strings: Vec<(u64, JsValue)>,
+    pub(super) token_strings: Vec<(u64, JsValue)>,
     /// `{token, fresh, servable}` for the package entry's cache-hit memo of
     /// the default key (times in ms, local clock); rewritten after every
     /// change of state, so the memo never outlives what the core holds.
-    memo: Object,
-    memo_seq: Option<u64>,
+    pub(super) memo: Object,
+    pub(super) memo_seq: Option<u64>,
 }
 
 impl Drop for Driver {
@@ -160,37 +159,6 @@ pub(crate) fn add_resolvers(
     }
 }
 
-/// The cache-hit path of `getToken` (`fresh`) and `peekToken`: the cached
-/// token as a JS string, or `None` when the full path is needed.
-pub(crate) fn cached(
-    shared: &Shared,
-    opts: Option<&GetTokenOptions>,
-    fresh: bool,
-) -> Option<JsValue> {
-    let (token, changed) = {
-        let mut d = shared.try_borrow_mut().ok()?;
-        let d = &mut *d;
-        let (seq, raw, changed) = d.machine.cached_token(now(), opts, fresh)?;
-        let token = match d.token_strings.iter().find(|(s, _)| *s == seq) {
-            Some((_, js)) => js.clone(),
-            None => {
-                let js = JsValue::from_str(raw);
-                if d.token_strings.len() >= 8 {
-                    d.token_strings.remove(0);
-                }
-                d.token_strings.push((seq, js.clone()));
-                js
-            }
-        };
-        (token, changed)
-    };
-    // A key newly in use may now be scheduled for refresh.
-    if changed {
-        pump(shared);
-    }
-    Some(token)
-}
-
 /// The answer to a lock request, from the lock manager's callback.
 pub(crate) fn handle_lock(shared: &Shared, id: LockId, result: LockResult) {
     if let Ok(mut d) = shared.try_borrow_mut() {
@@ -254,41 +222,7 @@ pub(crate) fn pump(shared: &Shared) {
         }
     }
     rearm(shared);
-    refresh_memo(shared);
-}
-
-/// The memo object the package entry reads (see `Driver::memo`).
-pub(crate) fn memo(shared: &Shared) -> JsValue {
-    shared
-        .try_borrow()
-        .map(|d| d.memo.clone().into())
-        .unwrap_or(JsValue::NULL)
-}
-
-fn refresh_memo(shared: &Shared) {
-    let Ok(mut d) = shared.try_borrow_mut() else {
-        return;
-    };
-    let d = &mut *d;
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&d.memo, &k.into(), v);
-    };
-    match d.machine.default_memo() {
-        None => {
-            set("fresh", &JsValue::from_f64(f64::NEG_INFINITY));
-            set("servable", &JsValue::from_f64(f64::NEG_INFINITY));
-            set("token", &JsValue::NULL);
-            d.memo_seq = None;
-        }
-        Some((seq, raw, fresh, servable)) => {
-            if d.memo_seq != Some(seq) {
-                set("token", &JsValue::from_str(raw));
-                d.memo_seq = Some(seq);
-            }
-            set("fresh", &JsValue::from_f64(fresh * 1000.0));
-            set("servable", &JsValue::from_f64(servable * 1000.0));
-        }
-    }
+    memo::refresh(shared);
 }
 
 fn run(shared: &Shared, effect: Effect) {

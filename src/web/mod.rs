@@ -7,6 +7,7 @@ mod error;
 mod fetch;
 mod listener;
 mod locks;
+mod memo;
 mod options;
 mod session;
 mod timer;

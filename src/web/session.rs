@@ -2,6 +2,7 @@
 
 use super::driver::{self, Shared};
 use super::error::to_js;
+use super::memo;
 use super::options::{get_token_options, session_options};
 use crate::core::{pick_freshest_raw, Error, GetOutcome};
 use js_sys::{Function, Promise};
@@ -87,7 +88,7 @@ impl Session {
     /// The cache-hit memo the package entry reads; not part of the API.
     #[wasm_bindgen(getter, js_name = __memo, skip_typescript)]
     pub fn memo(&self) -> JsValue {
-        driver::memo(&self.inner)
+        memo::object(&self.inner)
     }
 
     /// The session id.
@@ -112,7 +113,7 @@ impl Session {
             Err(e) => return Promise::reject(&to_js(&e)),
         };
         // A fresh cached token: no effect, no future, the JS string reused.
-        if let Some(token) = driver::cached(&self.inner, opts.as_ref(), true) {
+        if let Some(token) = memo::cached(&self.inner, opts.as_ref(), true) {
             return Promise::resolve(&token);
         }
         let opts = opts.unwrap_or_default();
@@ -149,7 +150,7 @@ impl Session {
             .map(|o| get_token_options(o))
             .transpose()
             .map_err(|e| to_js(&e))?;
-        if let Some(token) = driver::cached(&self.inner, opts.as_ref(), false) {
+        if let Some(token) = memo::cached(&self.inner, opts.as_ref(), false) {
             return Ok(token);
         }
         let opts = opts.unwrap_or_default();
