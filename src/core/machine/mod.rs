@@ -4,15 +4,16 @@
 //! through its phases is in [`attempt`], when keys refresh on their own in
 //! [`schedule`].
 
+mod adopt;
 mod attempt;
+mod hits;
 mod schedule;
 
 use crate::core::backoff::Rng;
-use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
 use crate::core::clock::ServerClock;
 use crate::core::config::{Config, HARD_CUTOFF};
 use crate::core::effect::{
-    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice, TokenSource,
+    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice,
 };
 use crate::core::error::Error;
 use crate::core::flight::{Entry, Flight, Kind, Phase};
@@ -187,59 +188,6 @@ impl Machine {
         Some(raw)
     }
 
-    /// The hot path of `getToken` (`fresh`: more than the threshold left) and
-    /// `peekToken` (servable): the cached token with its sequence number (new
-    /// for every token stored, so the driver can reuse its JS string), and
-    /// whether marking the key in use changed the schedule. `None` when the
-    /// full `get_token` / `peek_token` is needed.
-    pub fn cached_token(
-        &mut self,
-        now: f64,
-        opts: Option<&GetTokenOptions>,
-        fresh: bool,
-    ) -> Option<(u64, &str, bool)> {
-        let now = self.clock.server(now);
-        if self.disposed {
-            return None;
-        }
-        let need = if fresh {
-            self.cfg.threshold
-        } else {
-            HARD_CUTOFF
-        };
-        let entry = match opts {
-            None => self.entries.get_mut(&self.default_id)?,
-            Some(o) if o.skip_cache => return None,
-            Some(o) => {
-                let id = self.key_for(o).token_id(&self.cfg.session_id);
-                self.entries.get_mut(&id)?
-            }
-        };
-        let token = entry.token.as_ref().filter(|t| t.remaining(now) > need)?;
-        let changed = !entry.in_use;
-        entry.in_use = true;
-        Some((entry.seq, token.raw.as_str(), changed))
-    }
-
-    /// The default key's token for a memo outside the machine: its sequence
-    /// number, the token, and the local times (s) until which it is fresh
-    /// (`getToken` serves it without a refresh) and servable (`peekToken`
-    /// returns it). `None` when there is nothing to serve.
-    pub fn default_memo(&self) -> Option<(u64, &str, f64, f64)> {
-        if self.disposed {
-            return None;
-        }
-        let entry = self.entries.get(&self.default_id)?;
-        let token = entry.token.as_ref()?;
-        let exp = token.exp? - self.clock.offset();
-        Some((
-            entry.seq,
-            token.raw.as_str(),
-            exp - self.cfg.threshold,
-            exp - HARD_CUTOFF,
-        ))
-    }
-
     /// The cached token of `token_id`, servable or not (for introspection).
     pub fn cached(&self, token_id: &str) -> Option<&Jwt> {
         self.entries.get(token_id)?.token.as_ref()
@@ -279,64 +227,6 @@ impl Machine {
                 self.retry_or_fail(now, i, error, retry_after);
             }
         }
-    }
-
-    /// A message from another tab (SPEC 4.3). `Err` says why it was ignored.
-    pub fn handle_broadcast(&mut self, now: f64, msg: &IncomingBroadcast) -> Result<(), Rejection> {
-        if self.disposed {
-            return Err(Rejection::Disposed);
-        }
-        let valid = validate_shape(msg, &self.cfg.session_id)?;
-        if let Some(iat) = valid.jwt.iat {
-            self.clock.observe_broadcast(iat, now);
-        }
-        let now = self.clock.server(now);
-        check_time(&valid, now)?;
-        let id = valid.key.token_id(&self.cfg.session_id);
-        let raw = valid.jwt.raw.clone();
-        let remaining = valid.jwt.remaining(now);
-        self.entries
-            .get_or_insert_with(&id, || Entry::new(valid.key));
-        if !self.store(now, &id, valid.jwt) {
-            return Err(Rejection::Stale);
-        }
-        self.push_update(&id, &raw, TokenSource::Broadcast);
-        // Callers waiting on this key need not wait for their own request.
-        let epoch = self.epoch;
-        for flight in &mut self.flights {
-            if flight.token_id != id || flight.kind == Kind::SkipCache || flight.epoch != epoch {
-                continue;
-            }
-            flight.waiters.retain(|w| {
-                if remaining > w.min_remaining {
-                    self.effects.push(Effect::Settle {
-                        waiter: w.id,
-                        result: Ok(raw.clone()),
-                    });
-                    false
-                } else {
-                    true
-                }
-            });
-        }
-        // A refresh nobody waits for, and whose request is not out yet, is moot
-        // now: this is how a tab that lost the lock race learns it is done.
-        let moot: Vec<u64> = self
-            .flights
-            .iter()
-            .filter(|f| {
-                f.token_id == id
-                    && f.waiters.is_empty()
-                    && f.kind != Kind::SkipCache
-                    && !matches!(f.phase, Phase::InFlight { .. })
-                    && remaining > self.kind_need(f.kind)
-            })
-            .map(|f| f.id)
-            .collect();
-        for flight in moot {
-            self.remove_flight(flight);
-        }
-        Ok(())
     }
 
     /// A timer fired, or the page woke up (focus, visible, pageshow): move

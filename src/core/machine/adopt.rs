@@ -1,0 +1,67 @@
+//! Adopting tokens from other tabs (SPEC 4.3): validation, the freshness
+//! guard, and the callers and refreshes a received token makes moot.
+
+use super::Machine;
+use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
+use crate::core::effect::{Effect, TokenSource};
+use crate::core::flight::{Entry, Kind, Phase};
+
+impl Machine {
+    /// A message from another tab (SPEC 4.3). `Err` says why it was ignored.
+    pub fn handle_broadcast(&mut self, now: f64, msg: &IncomingBroadcast) -> Result<(), Rejection> {
+        if self.disposed {
+            return Err(Rejection::Disposed);
+        }
+        let valid = validate_shape(msg, &self.cfg.session_id)?;
+        if let Some(iat) = valid.jwt.iat {
+            self.clock.observe_broadcast(iat, now);
+        }
+        let now = self.clock.server(now);
+        check_time(&valid, now)?;
+        let id = valid.key.token_id(&self.cfg.session_id);
+        let raw = valid.jwt.raw.clone();
+        let remaining = valid.jwt.remaining(now);
+        self.entries
+            .get_or_insert_with(&id, || Entry::new(valid.key));
+        if !self.store(now, &id, valid.jwt) {
+            return Err(Rejection::Stale);
+        }
+        self.push_update(&id, &raw, TokenSource::Broadcast);
+        // Callers waiting on this key need not wait for their own request.
+        let epoch = self.epoch;
+        for flight in &mut self.flights {
+            if flight.token_id != id || flight.kind == Kind::SkipCache || flight.epoch != epoch {
+                continue;
+            }
+            flight.waiters.retain(|w| {
+                if remaining > w.min_remaining {
+                    self.effects.push(Effect::Settle {
+                        waiter: w.id,
+                        result: Ok(raw.clone()),
+                    });
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        // A refresh nobody waits for, and whose request is not out yet, is moot
+        // now: this is how a tab that lost the lock race learns it is done.
+        let moot: Vec<u64> = self
+            .flights
+            .iter()
+            .filter(|f| {
+                f.token_id == id
+                    && f.waiters.is_empty()
+                    && f.kind != Kind::SkipCache
+                    && !matches!(f.phase, Phase::InFlight { .. })
+                    && remaining > self.kind_need(f.kind)
+            })
+            .map(|f| f.id)
+            .collect();
+        for flight in moot {
+            self.remove_flight(flight);
+        }
+        Ok(())
+    }
+}
