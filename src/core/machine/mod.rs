@@ -2,7 +2,8 @@
 //! retries, scheduling, cross-tab adoption and single flight (SPEC 2-5),
 //! with no I/O. The public inputs live here; how one refresh attempt moves
 //! through its phases is in [`attempt`], when keys refresh on their own in
-//! [`schedule`].
+//! [`schedule`], adopting other tabs' tokens in [`adopt`], and the cache-hit
+//! fast paths in [`hits`].
 
 mod adopt;
 mod attempt;
