@@ -162,4 +162,4 @@ setInterval(stats, 1000);
 render();
 stats();
 await get({});
-document.title = "session-swr demo";
+document.documentElement.dataset.ready = "1";

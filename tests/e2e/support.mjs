@@ -29,7 +29,8 @@ export async function launch() {
     const page = await context.newPage();
     page.on("pageerror", (e) => console.error(`pageerror: ${e.message}`));
     await page.goto(`${origin}${path}`);
-    await page.waitForFunction(() => document.title === "ready" || document.title.startsWith("session-swr"));
+    // Both pages mark themselves ready once their Session exists.
+    await page.waitForFunction(() => document.documentElement.dataset.ready === "1");
     return page;
   };
   const close = async () => {
