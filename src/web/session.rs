@@ -113,8 +113,11 @@ impl Session {
             Err(e) => return Promise::reject(&to_js(&e)),
         };
         // A fresh cached token: no effect, no future, the JS string reused.
-        if let Some(token) = memo::cached(&self.inner, opts.as_ref(), true) {
-            return Promise::resolve(&token);
+        let skip_cache = opts.as_ref().is_some_and(|o| o.skip_cache);
+        if !skip_cache {
+            if let Some(token) = memo::cached(&self.inner, opts.as_ref(), true) {
+                return Promise::resolve(&token);
+            }
         }
         let opts = opts.unwrap_or_default();
         let outcome = match self.inner.try_borrow_mut() {
@@ -150,17 +153,8 @@ impl Session {
             .map(|o| get_token_options(o))
             .transpose()
             .map_err(|e| to_js(&e))?;
-        if let Some(token) = memo::cached(&self.inner, opts.as_ref(), false) {
-            return Ok(token);
-        }
-        let opts = opts.unwrap_or_default();
-        let token = match self.inner.try_borrow_mut() {
-            Ok(mut d) => d.machine.peek_token(driver::now(), &opts),
-            Err(_) => None,
-        };
-        // Peeking marks the key in use, which may schedule its refresh.
-        driver::pump(&self.inner);
-        Ok(token.map_or(JsValue::NULL, JsValue::from))
+        // Marking the key in use may schedule its refresh: `cached` pumps then.
+        Ok(memo::cached(&self.inner, opts.as_ref(), false).unwrap_or(JsValue::NULL))
     }
 
     /// Calls `listener` with `{tokenId, token, source}` whenever a key's

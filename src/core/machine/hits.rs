@@ -8,8 +8,9 @@ impl Machine {
     /// The hot path of `getToken` (`fresh`: more than the threshold left) and
     /// `peekToken` (servable): the cached token with its sequence number (new
     /// for every token stored, so the driver can reuse its JS string), and
-    /// whether marking the key in use changed the schedule. `None` when the
-    /// full `get_token` / `peek_token` is needed.
+    /// whether marking the key in use changed the schedule. `None` when no
+    /// such token is cached (`getToken` then takes the full path; callers
+    /// with `skipCache` must not come here).
     pub fn cached_token(
         &mut self,
         now: f64,
@@ -27,7 +28,6 @@ impl Machine {
         };
         let entry = match opts {
             None => self.entries.get_mut(&self.default_id)?,
-            Some(o) if o.skip_cache => return None,
             Some(o) => {
                 let id = self.key_for(o).token_id(&self.cfg.session_id);
                 self.entries.get_mut(&id)?

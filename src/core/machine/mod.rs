@@ -178,15 +178,8 @@ impl Machine {
 
     /// `peekToken`: the servable cached token, if any; marks the key in use.
     pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
-        let now = self.clock.server(now);
-        if self.disposed {
-            return None;
-        }
-        let id = self.key_for(opts).token_id(&self.cfg.session_id);
-        let entry = self.entries.get_mut(&id)?;
-        let raw = entry.servable(now)?.raw.clone();
-        entry.in_use = true;
-        Some(raw)
+        self.cached_token(now, Some(opts), false)
+            .map(|(_, raw, _)| raw.to_owned())
     }
 
     /// The cached token of `token_id`, servable or not (for introspection).
