@@ -14,33 +14,60 @@ const errorPath = `./snippets/${dir}/src/web/session_error.js`;
 
 // The entry's Session adds one thing to the wasm class: a cache hit on the
 // default key served from a memo the core rewrites after every change of
-// state (token, fresh-until and servable-until times, local clock), so the
-// hot path is a clock read and a comparison, with no call into wasm. Every
-// rule stays in the core; anything else goes to the wasm methods.
+// state (token, fresh-until and servable-until times), so the hot path makes
+// no call into wasm. Every rule stays in the core; anything else goes to the
+// wasm methods.
+//
+// Reading the clock costs several times a Map lookup, so the verdict of one
+// reading (`f`: fresh, `s`: servable) is reused until the current task's
+// microtasks have run (`q` marks a verdict as current; the core clears it
+// whenever it rewrites the memo). A token is only served this way while it
+// has more than SLACK ms in hand beyond its cutoff, so a verdict can only
+// mislead a task that runs for longer than that without yielding.
 writeFileSync(
   join(pkg, "index.js"),
   `import { Session as WasmSession } from "./session_swr.js";
 export { default, initSync, pickFreshestJwt } from "./session_swr.js";
 export { SessionError } from "${errorPath}";
 
+const SLACK = 1000;
+// A settled promise's then() queues the expiry with the task's microtasks at a
+// tenth of queueMicrotask's cost in Chromium.
+const TICK = Promise.resolve();
+
 export class Session extends WasmSession {
   #memo;
+  #expire;
   constructor(options) {
     super(options);
-    this.#memo = super.__memo;
+    const m = (this.#memo = super.__memo);
+    this.#expire = () => (m.q = false);
+  }
+  #judge(m) {
+    const now = Date.now();
+    m.f = now < m.fresh - SLACK;
+    m.s = now < m.servable - SLACK;
+    m.q = true;
+    TICK.then(this.#expire);
   }
   getToken(options) {
     const m = this.#memo;
-    if (options === undefined && Date.now() < m.fresh) return Promise.resolve(m.token);
+    if (options === undefined) {
+      if (!m.q) this.#judge(m);
+      if (m.f) return Promise.resolve(m.token);
+    }
     return super.getToken(options);
   }
   peekToken(options) {
     const m = this.#memo;
-    if (options === undefined && Date.now() < m.servable) return m.token;
+    if (options === undefined) {
+      if (!m.q) this.#judge(m);
+      if (m.s) return m.token;
+    }
     return super.peekToken(options);
   }
   free() {
-    this.#memo = { token: null, fresh: -Infinity, servable: -Infinity };
+    this.#memo = { token: null, fresh: -Infinity, servable: -Infinity, q: true, f: false, s: false };
     super.free();
   }
 }

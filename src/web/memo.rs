@@ -54,6 +54,9 @@ pub(super) fn refresh(shared: &Shared) {
     let set = |k: &str, v: &JsValue| {
         let _ = Reflect::set(&d.memo, &k.into(), v);
     };
+    // The entry's verdict (`q`, see scripts/package.mjs) is void once the
+    // memo changes.
+    set("q", &JsValue::FALSE);
     match d.machine.default_memo() {
         None => {
             set("fresh", &JsValue::from_f64(f64::NEG_INFINITY));

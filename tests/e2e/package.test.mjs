@@ -158,9 +158,13 @@ test("the entry's cache-hit memo follows the core: freshness window, 401 evictio
     status = 200;
     clock += 60_000; // past the pause that follows a 401
     check((await session.getToken()) !== t3, "fetched again");
+    const t4 = session.peekToken();
     session.clearCache();
+    // Same task as the hit above: the memo's verdict must not outlive the change.
     check(session.peekToken() === null, "clearCache clears the memo");
-    await session.getToken();
+    const before = minted;
+    const t5 = await session.getToken();
+    check(t5 && t5 !== t4 && minted === before + 1, "after clearCache the next getToken fetches");
     session.dispose();
     try { await session.getToken(); check(false, "disposed expected"); } catch (e) { check(e.code === "disposed", e.code); }
     const other = new Session({ frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, fetch: async () => new Response(JSON.stringify({ jwt: mint() })) });
