@@ -1,6 +1,8 @@
 //! Cross-tab messages (SPEC 4): the clerk-js 6 shape, built for sending and
 //! validated on receipt.
 
+use crate::prelude::*;
+
 use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
 use super::key::{token_id, TokenKey};
@@ -23,8 +25,8 @@ pub struct OutgoingBroadcast {
     pub trace_id: String,
 }
 
-impl std::fmt::Debug for OutgoingBroadcast {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for OutgoingBroadcast {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("OutgoingBroadcast")
             .field("token_id", &self.token_id)
             .field("trace_id", &self.trace_id)

@@ -1,8 +1,11 @@
 //! Session configuration, validated once at construction (SPEC 1).
 
+use crate::prelude::*;
+
 use super::backoff::RetryPolicy;
 use super::error::Error;
 use super::key::non_empty;
+use super::text::{cat, number, split_once};
 
 /// Never serve a token with this many seconds or fewer left (SPEC 2).
 pub const HARD_CUTOFF: f64 = 5.0;
@@ -86,8 +89,8 @@ impl Config {
 /// Accepts `https://host[:port][/prefix]`, and `http:` only for loopback hosts
 /// (a token over plain HTTP to anywhere else would be readable on the wire).
 fn validate_frontend_api(url: &str) -> Result<String, Error> {
-    let bad = |why: &str| Err(Error::InvalidOptions(format!("frontendApi {why}")));
-    let (scheme, rest) = match url.split_once("://") {
+    let bad = |why: &str| Err(Error::InvalidOptions(cat(&["frontendApi ", why])));
+    let (scheme, rest) = match split_once(url, "://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
         None => return bad("must be an absolute URL such as \"https://clerk.example.com\""),
     };
@@ -108,14 +111,14 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
     if scheme == "http" && !is_loopback(&host) {
         return bad("must use https: unless the host is loopback (localhost, 127.0.0.0/8, [::1])");
     }
-    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
+    Ok(cat(&[&scheme, "://", rest.trim_end_matches('/')]))
 }
 
 fn host_of(authority: &str) -> String {
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']')
             .next()
-            .map(|h| format!("[{h}]"))
+            .map(|h| cat(&["[", h, "]"]))
             .unwrap_or_default()
     } else {
         authority.split(':').next().unwrap_or("").to_owned()
@@ -128,5 +131,7 @@ fn is_loopback(host: &str) -> bool {
         return true;
     }
     let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4 && octets[0] == "127" && octets.iter().all(|o| o.parse::<u8>().is_ok())
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| number(o).is_some_and(|n| n <= 255))
 }

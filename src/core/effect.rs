@@ -1,6 +1,8 @@
 //! What goes into the core besides time (call options) and what comes out
 //! (effects for the driver to carry out).
 
+use crate::prelude::*;
+
 use super::broadcast::OutgoingBroadcast;
 use super::error::Error;
 use super::request::TokensRequest;
@@ -56,8 +58,8 @@ pub struct TokenUpdate {
     pub source: TokenSource,
 }
 
-impl std::fmt::Debug for TokenUpdate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for TokenUpdate {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("TokenUpdate")
             .field("token_id", &self.token_id)
             .field("source", &self.source)

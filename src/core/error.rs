@@ -1,6 +1,10 @@
 //! The one error type of the library, with the stable codes of SPEC section 1.
 
-use std::fmt;
+use super::float::ceil;
+use super::text::{cat, digits};
+use crate::prelude::*;
+
+use ::core::fmt;
 
 /// Every way a call can fail. `code()` is the stable string JS sees as
 /// `SessionError.code`; the web layer converts at the boundary, once.
@@ -65,29 +69,43 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The message a JS `SessionError` carries.
+    pub fn message(&self) -> String {
         match self {
-            Error::Network(why) => write!(f, "network error: {why}"),
-            Error::Http { status } => write!(f, "the Frontend API answered HTTP {status}"),
-            Error::Unauthenticated => f.write_str("the session is no longer valid (HTTP 401)"),
+            Error::Network(why) => cat(&["network error: ", why]),
+            Error::Http { status } => cat(&[
+                "the Frontend API answered HTTP ",
+                &digits(u64::from(*status), 10),
+            ]),
+            Error::Unauthenticated => "the session is no longer valid (HTTP 401)".to_owned(),
             Error::RateLimited {
                 retry_after: Some(s),
             } => {
                 // Whole seconds: float formatting would cost ~15 KB of wasm.
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let secs = s.max(0.0).ceil() as u64;
-                write!(f, "rate limited by the Frontend API; retry after {secs} s")
+                let secs = ceil(s.max(0.0)) as u64;
+                cat(&[
+                    "rate limited by the Frontend API; retry after ",
+                    &digits(secs, 10),
+                    " s",
+                ])
             }
             Error::RateLimited { retry_after: None } => {
-                f.write_str("rate limited by the Frontend API")
+                "rate limited by the Frontend API".to_owned()
             }
-            Error::InvalidResponse(why) => write!(f, "invalid /tokens response: {why}"),
-            Error::Offline => f.write_str("the browser is offline"),
-            Error::Disposed => f.write_str("the session was disposed"),
-            Error::InvalidOptions(why) => write!(f, "invalid options: {why}"),
+            Error::InvalidResponse(why) => cat(&["invalid /tokens response: ", why]),
+            Error::Offline => "the browser is offline".to_owned(),
+            Error::Disposed => "the session was disposed".to_owned(),
+            Error::InvalidOptions(why) => cat(&["invalid options: ", why]),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl ::core::error::Error for Error {}

@@ -7,6 +7,9 @@
 //! `JSON.parse`). Numbers are read exactly up to 2^53 and to within a few ulps
 //! beyond, plenty for epoch seconds.
 
+use super::float::pow10;
+use crate::prelude::*;
+
 /// Deeper documents are rejected rather than risk the stack.
 pub const MAX_DEPTH: usize = 32;
 
@@ -55,7 +58,7 @@ impl Value {
 
 /// Parses `bytes` as one JSON object (surrounding whitespace allowed).
 pub fn parse_object(bytes: &[u8]) -> Option<Value> {
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = ::core::str::from_utf8(bytes).ok()?;
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,
@@ -184,7 +187,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            out.push_str(std::str::from_utf8(&self.s[start..self.i]).ok()?);
+            out.push_str(::core::str::from_utf8(&self.s[start..self.i]).ok()?);
             if self.bump()? == b'"' {
                 return Some(out);
             }
@@ -276,9 +279,9 @@ impl Parser<'_> {
         #[allow(clippy::cast_precision_loss)]
         let mut v = m as f64;
         if exp > 0 {
-            v *= 10f64.powi(exp.min(400));
+            v *= pow10(exp.unsigned_abs());
         } else if exp < 0 {
-            v /= 10f64.powi((-exp).min(400));
+            v /= pow10(exp.unsigned_abs());
         }
         Some(if negative { -v } else { v })
     }

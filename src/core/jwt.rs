@@ -1,10 +1,12 @@
 //! JWT decoding (SPEC 7): structure and claims only. The browser holds no key,
 //! so there is no signature check; the server checks what it minted.
 
+use crate::prelude::*;
+
 use super::json::{self, Value};
+use ::core::fmt;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, Engine, GeneralPurpose, GeneralPurposeConfig};
-use std::fmt;
 
 /// Tokens longer than this are rejected before any decoding work.
 pub const MAX_JWT_LEN: usize = 16 * 1024;
@@ -30,15 +32,22 @@ pub enum DecodeError {
     Json,
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl DecodeError {
+    /// What is wrong, in a few words.
+    pub fn message(self) -> &'static str {
+        match self {
             DecodeError::Empty => "empty token",
             DecodeError::TooLong => "token longer than 16 KiB",
             DecodeError::Parts => "a JWT has three non-empty dot-separated parts",
             DecodeError::Base64 => "a JWT part is not base64url",
             DecodeError::Json => "JWT header or payload is not a JSON object",
-        })
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 

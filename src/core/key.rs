@@ -1,5 +1,7 @@
 //! Cache keys (SPEC 2.1).
 
+use crate::prelude::*;
+
 /// What a token is for: an optional JWT template and an optional organization.
 /// Empty strings are normalised to `None`, as `filter(Boolean)` would.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -31,12 +33,18 @@ impl TokenKey {
 
 /// The clerk-js key format, shared by the cache and the broadcast messages.
 pub fn token_id(session_id: &str, template: Option<&str>, organization_id: Option<&str>) -> String {
-    [Some(session_id), template, organization_id]
+    let mut id = String::new();
+    for part in [Some(session_id), template, organization_id]
         .into_iter()
         .flatten()
         .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
+    {
+        if !id.is_empty() {
+            id.push('-');
+        }
+        id.push_str(part);
+    }
+    id
 }
 
 pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {

@@ -2,6 +2,8 @@
 //! handful of keys, so a linear scan beats a tree, and one `Vec` costs a
 //! fraction of the code a `BTreeMap` instantiation adds to the wasm.
 
+use crate::prelude::*;
+
 /// Keys in insertion order.
 #[derive(Debug, Clone)]
 pub(crate) struct KeyMap<V>(Vec<(String, V)>);

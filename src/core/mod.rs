@@ -28,6 +28,7 @@ pub mod config;
 pub mod effect;
 pub mod error;
 mod flight;
+pub mod float;
 pub mod freshness;
 pub mod json;
 pub mod jwt;
@@ -36,6 +37,7 @@ mod keymap;
 pub mod machine;
 pub mod request;
 pub mod response;
+pub mod text;
 
 pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection};
 pub use config::{Config, SessionOptions, HARD_CUTOFF};

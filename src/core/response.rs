@@ -1,9 +1,12 @@
 //! Interpreting a `/tokens` outcome (SPEC 3.4 and 5): success, or a failure
 //! classed as transient (retry) or final.
 
+use crate::prelude::*;
+
 use super::error::Error;
 use super::json;
 use super::jwt::Jwt;
+use super::text::{number, split_once};
 
 /// What the driver saw for one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +89,7 @@ fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
         .get("jwt")
         .and_then(json::Value::as_str)
         .ok_or_else(|| Error::InvalidResponse("the body has no string `jwt`".into()))?;
-    let jwt = Jwt::decode(raw).map_err(|e| Error::InvalidResponse(e.to_string()))?;
+    let jwt = Jwt::decode(raw).map_err(|e| Error::InvalidResponse(e.message().to_owned()))?;
     if !jwt.has_times() {
         return Err(Error::InvalidResponse(
             "the JWT lacks a numeric iat or exp".into(),
@@ -103,7 +106,7 @@ fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
 /// `Retry-After` as delta-seconds, or as an HTTP-date relative to `now`.
 pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
+    if let Some(secs) = number(value) {
         // Precision loss past 2^53 s is irrelevant: anything over the cap fails.
         #[allow(clippy::cast_precision_loss)]
         return Some(secs as f64);
@@ -111,11 +114,15 @@ pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
     http_date(value).map(|at| (at - now).max(0.0))
 }
 
+fn int(s: &str) -> Option<i64> {
+    number(s).and_then(|n| i64::try_from(n).ok())
+}
+
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers send now.
 fn http_date(s: &str) -> Option<f64> {
-    let rest = s.split_once(", ")?.1;
+    let rest = split_once(s, ", ")?.1;
     let mut it = rest.split(' ');
-    let day: i64 = it.next()?.parse().ok()?;
+    let day = int(it.next()?)?;
     let month = match it.next()? {
         "Jan" => 1,
         "Feb" => 2,
@@ -131,11 +138,11 @@ fn http_date(s: &str) -> Option<f64> {
         "Dec" => 12,
         _ => return None,
     };
-    let year: i64 = it.next()?.parse().ok()?;
+    let year = int(it.next()?)?;
     let mut hms = it.next()?.split(':');
-    let h: i64 = hms.next()?.parse().ok()?;
-    let m: i64 = hms.next()?.parse().ok()?;
-    let sec: i64 = hms.next()?.parse().ok()?;
+    let h = int(hms.next()?)?;
+    let m = int(hms.next()?)?;
+    let sec = int(hms.next()?)?;
     if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;
     }

@@ -1,6 +1,8 @@
 //! The `BroadcastChannel` side of cross-tab sync: posting the clerk-js shaped
 //! message and reading received ones field by field.
 
+use crate::prelude::*;
+
 use super::listener::{prop, EventListener};
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
 use js_sys::{Object, Reflect};

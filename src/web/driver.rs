@@ -5,6 +5,8 @@
 //! never while calling user code or awaiting, so a listener that calls back
 //! into the session (or a concurrent JS call) always finds it free.
 
+use crate::prelude::*;
+
 use super::channel::{self, Channel};
 use super::error::to_js;
 use super::fetch::send;
@@ -14,9 +16,9 @@ use super::memo;
 use super::options::WebOptions;
 use super::timer::Timeout;
 use crate::core::{Config, Effect, Error, LockId, LockResult, Machine, TokenUpdate, WaiterId};
+use ::core::cell::RefCell;
+use alloc::rc::{Rc, Weak};
 use js_sys::{Function, Object, Reflect};
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -49,7 +51,7 @@ pub(crate) struct Driver {
 impl Drop for Driver {
     /// A session dropped without `dispose` must not keep a lock held.
     fn drop(&mut self) {
-        for (_, release) in std::mem::take(&mut self.held_locks) {
+        for (_, release) in ::core::mem::take(&mut self.held_locks) {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
     }
@@ -198,7 +200,7 @@ pub(crate) fn dispose(shared: &Shared) {
             (
                 d.timer.take(),
                 d.channel.take(),
-                std::mem::take(&mut d.events),
+                ::core::mem::take(&mut d.events),
             )
         }
         Err(_) => return,
@@ -211,7 +213,7 @@ pub(crate) fn dispose(shared: &Shared) {
 pub(crate) fn pump(shared: &Shared) {
     loop {
         let effects: Vec<Effect> = match shared.try_borrow_mut() {
-            Ok(mut d) => std::iter::from_fn(|| d.machine.poll_effect()).collect(),
+            Ok(mut d) => ::core::iter::from_fn(|| d.machine.poll_effect()).collect(),
             Err(_) => return,
         };
         if effects.is_empty() {

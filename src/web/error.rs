@@ -21,7 +21,7 @@ extern "C" {
 pub(crate) fn to_js(error: &Error) -> JsValue {
     JsSessionError::new(
         error.code(),
-        &error.to_string(),
+        &error.message(),
         error.status(),
         error.retry_after(),
     )

@@ -1,6 +1,8 @@
 //! Sends one `/tokens` request through `fetch` and reports what came back,
 //! without trusting the shape of anything an injected `fetch` returns.
 
+use crate::prelude::*;
+
 use super::listener::{method, prop};
 use crate::core::request::FORM_CONTENT_TYPE;
 use crate::core::{FetchOutcome, TokensRequest};

@@ -5,8 +5,8 @@
 use super::driver::{handle_lock, Shared};
 use super::listener::{method, prop};
 use crate::core::{LockId, LockResult};
+use alloc::rc::Rc;
 use js_sys::{Function, Map, Promise};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/locks.js")]

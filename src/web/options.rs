@@ -4,6 +4,9 @@
 //! that stack cost a third of the package's size budget, and a hand-written
 //! reader names the offending field in every message anyway.
 
+use crate::core::text::cat;
+use crate::prelude::*;
+
 use super::listener::prop;
 use crate::core::{Error, GetTokenOptions, OrgChoice, SessionOptions};
 use js_sys::{Function, Object};
@@ -57,10 +60,11 @@ impl Reader<'_> {
         match self.present(name, nullable)? {
             None => Ok(None),
             Some(v) => v.as_string().map(Some).ok_or_else(|| {
-                invalid(&format!(
-                    "{name} must be a string{}",
-                    if nullable { " or null" } else { "" }
-                ))
+                invalid(&cat(&[
+                    name,
+                    " must be a string",
+                    if nullable { " or null" } else { "" },
+                ]))
             }),
         }
     }
@@ -71,7 +75,7 @@ impl Reader<'_> {
             Some(v) => v
                 .as_f64()
                 .map(Some)
-                .ok_or_else(|| invalid(&format!("{name} must be a number"))),
+                .ok_or_else(|| invalid(&cat(&[name, " must be a number"]))),
         }
     }
 
@@ -80,7 +84,7 @@ impl Reader<'_> {
             None => Ok(false),
             Some(v) => v
                 .as_bool()
-                .ok_or_else(|| invalid(&format!("{name} must be a boolean"))),
+                .ok_or_else(|| invalid(&cat(&[name, " must be a boolean"]))),
         }
     }
 
@@ -90,10 +94,14 @@ impl Reader<'_> {
         for key in Object::keys(object).iter() {
             let key = key.as_string().unwrap_or_default();
             if !fields.contains(&key.as_str()) {
-                return Err(invalid(&format!(
-                    "unknown option {key}; expected one of {}",
-                    fields.join(", ")
-                )));
+                let mut message = cat(&["unknown option ", &key, "; expected one of "]);
+                for (i, field) in fields.iter().enumerate() {
+                    if i > 0 {
+                        message.push_str(", ");
+                    }
+                    message.push_str(field);
+                }
+                return Err(invalid(&message));
             }
         }
         Ok(())

@@ -1,5 +1,7 @@
 //! The JS surface (SPEC 1): `Session` and `pickFreshestJwt`.
 
+use crate::prelude::*;
+
 use super::driver::{self, Shared};
 use super::error::to_js;
 use super::memo;
@@ -171,7 +173,7 @@ impl Session {
             ))
         })?;
         let id = driver::add_listener(&self.inner, listener);
-        let weak = std::rc::Rc::downgrade(&self.inner);
+        let weak = alloc::rc::Rc::downgrade(&self.inner);
         let unsubscribe = Closure::<dyn Fn()>::new(move || {
             if let Some(shared) = weak.upgrade() {
                 driver::remove_listener(&shared, id);

@@ -27,7 +27,7 @@ impl Timeout {
     /// Calls `callback` once after `delay_ms`; `None` if `setTimeout` threw.
     pub fn new(at: f64, delay_ms: f64, callback: impl Fn() + 'static) -> Option<Timeout> {
         let callback = Closure::<dyn Fn()>::new(callback);
-        let delay = delay_ms.clamp(0.0, MAX_DELAY_MS).ceil();
+        let delay = crate::core::float::ceil(delay_ms.clamp(0.0, MAX_DELAY_MS));
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay).ok()?;
         Some(Timeout {
             id,

@@ -1,6 +1,8 @@
 //! Adopting tokens from other tabs (SPEC 4.3): validation, the freshness
 //! guard, and the callers and refreshes a received token makes moot.
 
+use crate::prelude::*;
+
 use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
 use crate::core::effect::{Effect, TokenSource};

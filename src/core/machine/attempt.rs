@@ -2,6 +2,8 @@
 //! cache, the request, and its outcome: store through the guard, retry with
 //! backoff, or fail. Every phase is bounded by a deadline.
 
+use crate::prelude::*;
+
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
 use crate::core::config::HARD_CUTOFF;
@@ -13,6 +15,7 @@ use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::request::TokensRequest;
 use crate::core::response::FetchOutcome;
+use crate::core::text::{cat, digits};
 
 /// At most this long a tab that lost the lock race waits for the winner's
 /// broadcast (2.5 to 5 s).
@@ -93,7 +96,7 @@ impl Machine {
         } else if self.web_locks {
             let lock = self.next_id;
             self.next_id += 1;
-            let name = format!("session-swr:refresh:{}", self.flights[i].token_id);
+            let name = cat(&["session-swr:refresh:", &self.flights[i].token_id]);
             self.flights[i].phase = Phase::Locking {
                 lock,
                 deadline: now + LOCK_ANSWER_WAIT,
@@ -400,14 +403,7 @@ impl Machine {
         // Milliseconds since the epoch fit an f64 exactly for millennia.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let ms = (now * 1000.0).max(0.0) as u64;
-        let mut n = self.rng.next_u64() >> 11;
-        let mut digits = Vec::new();
-        while n > 0 || digits.is_empty() {
-            let d = u8::try_from(n % 36).unwrap_or(0);
-            digits.push(if d < 10 { b'0' + d } else { b'a' + d - 10 });
-            n /= 36;
-        }
-        digits.reverse();
-        format!("bc_{ms}_{}", String::from_utf8_lossy(&digits))
+        let n = self.rng.next_u64() >> 11;
+        cat(&["bc_", &digits(ms, 10), "_", &digits(n, 36)])
     }
 }

@@ -5,6 +5,8 @@
 //! [`schedule`], adopting other tabs' tokens in [`adopt`], and the cache-hit
 //! fast paths in [`hits`].
 
+use crate::prelude::*;
+
 mod adopt;
 mod attempt;
 mod hits;
@@ -22,6 +24,7 @@ use crate::core::jwt::Jwt;
 use crate::core::key::{non_empty, TokenKey};
 use crate::core::keymap::KeyMap;
 use crate::core::response::{interpret, Failure, FetchOutcome};
+use crate::core::text::cat;
 
 /// Timers may fire a hair early after rounding to whole milliseconds.
 pub(crate) const EPSILON: f64 = 0.001;
@@ -75,8 +78,9 @@ impl Machine {
         };
         let mut entry = Entry::new(default_key);
         if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
-            let jwt = Jwt::decode(raw)
-                .map_err(|e| Error::InvalidOptions(format!("lastActiveToken is not a JWT: {e}")))?;
+            let jwt = Jwt::decode(raw).map_err(|e| {
+                Error::InvalidOptions(cat(&["lastActiveToken is not a JWT: ", e.message()]))
+            })?;
             if jwt
                 .sid
                 .as_deref()
@@ -295,7 +299,7 @@ impl Machine {
             return;
         }
         self.disposed = true;
-        for flight in std::mem::take(&mut self.flights) {
+        for flight in ::core::mem::take(&mut self.flights) {
             if let Some(lock) = flight.lock {
                 self.effects.push(Effect::ReleaseLock { id: lock });
             }

@@ -1,6 +1,8 @@
 //! When keys refresh on their own (SPEC 2.7): the default key always, other
 //! keys while in use, at `exp − lead`, with hidden tabs a little later.
 
+use crate::prelude::*;
+
 use super::{Machine, EPSILON};
 use crate::core::config::HARD_CUTOFF;
 use crate::core::flight::{Entry, Kind, Waiter};
