@@ -11,7 +11,16 @@ fn ceil_matches_std_on_the_values_the_crate_rounds() {
         assert_eq!(ceil(x), x.ceil(), "{x}");
         x += 0.125;
     }
-    for x in [0.0, 1e-9, 0.999_999, 1.0, 1.000_001, 59.2, 2_147_483_647.5, 1.7e12 + 0.3] {
+    for x in [
+        0.0,
+        1e-9,
+        0.999_999,
+        1.0,
+        1.000_001,
+        59.2,
+        2_147_483_647.5,
+        1.7e12 + 0.3,
+    ] {
         assert_eq!(ceil(x), x.ceil(), "{x}");
     }
     assert_eq!(ceil(f64::NAN), 0.0);
@@ -77,7 +86,16 @@ fn number_reads_plain_digits_only() {
     for s in ["0", "7", "0042", "1700000000", "18446744073709551615"] {
         assert_eq!(number(s), s.parse::<u64>().ok(), "{s}");
     }
-    for s in ["", "+1", "-1", "1a", " 1", "1.5", "18446744073709551616", "١"] {
+    for s in [
+        "",
+        "+1",
+        "-1",
+        "1a",
+        " 1",
+        "1.5",
+        "18446744073709551616",
+        "١",
+    ] {
         assert_eq!(number(s), None, "{s:?}");
     }
 }

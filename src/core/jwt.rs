@@ -3,19 +3,12 @@
 
 use crate::prelude::*;
 
+use super::base64url;
 use super::json::{self, Value};
 use ::core::fmt;
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, Engine, GeneralPurpose, GeneralPurposeConfig};
 
 /// Tokens longer than this are rejected before any decoding work.
 pub const MAX_JWT_LEN: usize = 16 * 1024;
-
-/// base64url that tolerates the (non-standard) padded form some encoders emit.
-const B64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// Why a string is not a JWT. Never a panic, whatever the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +93,7 @@ impl Jwt {
         if h.is_empty() || p.is_empty() || s.is_empty() {
             return Err(DecodeError::Parts);
         }
-        if B64.decode(s).is_err() {
+        if base64url::decode(s).is_none() {
             return Err(DecodeError::Base64);
         }
         let header = json_object(h)?;
@@ -131,6 +124,6 @@ impl Jwt {
 }
 
 fn json_object(part: &str) -> Result<Value, DecodeError> {
-    let bytes = B64.decode(part).map_err(|_| DecodeError::Base64)?;
+    let bytes = base64url::decode(part).ok_or(DecodeError::Base64)?;
     json::parse_object(&bytes).ok_or(DecodeError::Json)
 }

@@ -22,6 +22,7 @@
 //! deadline of `poll_timeout` back on the way out.
 
 pub mod backoff;
+pub mod base64url;
 pub mod broadcast;
 pub mod clock;
 pub mod config;
