@@ -1,5 +1,7 @@
 //! The small std stand-ins the `no_std` wasm build uses (`core::text`,
 //! `core::float`), checked against the std functions they replace.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use session_swr::core::float::{ceil, pow10, pow2};
 use session_swr::core::text::{cat, digits, number, split_once};
