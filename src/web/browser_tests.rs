@@ -68,6 +68,7 @@ mod session {
         rate_limited_is_not_retried_before_retry_after,
         non_json_body_is_an_invalid_response,
         network_errors_reject_with_network_error_after_retries,
+        hostile_fetch_results_are_network_errors_and_real_ones_still_work,
         a_failure_never_evicts_a_servable_token,
         on_token_update_reports_each_source,
         a_throwing_listener_does_not_stop_the_others,

@@ -235,8 +235,7 @@ fn run(shared: &Shared, effect: Effect) {
             let credentials = d.credentials.clone();
             drop(d);
             let weak = Rc::downgrade(shared);
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = send(fetch.as_ref(), &request, &credentials).await;
+            send(fetch.as_ref(), &request, &credentials, move |outcome| {
                 let Some(shared) = weak.upgrade() else { return };
                 if let Ok(mut d) = shared.try_borrow_mut() {
                     d.machine.handle_fetch(now(), id, outcome);

@@ -245,6 +245,34 @@ export async function network_errors_reject_with_network_error_after_retries() {
   });
 }
 
+export async function hostile_fetch_results_are_network_errors_and_real_ones_still_work() {
+  const cases = [
+    ["not a Response", () => ({}), "fetch resolved to something that is not a Response"],
+    ["status out of range", () => ({ status: 0, text: async () => "" }), "fetch resolved to something that is not a Response"],
+    ["throwing status getter", () => ({ get status() { throw new Error("status getter"); } }), "status getter"],
+    ["no text()", () => ({ status: 200, headers: new Headers() }), "the response has no text()"],
+    ["throwing text()", () => ({ status: 200, headers: new Headers(), text: () => { throw new Error("x"); } }), "reading the response body failed"],
+    ["text() not a string", () => ({ status: 200, headers: new Headers(), text: async () => 42 }), "reading the response body failed"],
+    ["synchronous non-Error throw", () => { throw 5; }, "fetch failed"],
+    ["message getter throws", () => Promise.reject({ get message() { throw new Error("x"); } }), "fetch failed"],
+  ];
+  for (const [name, fetch, message] of cases) {
+    await scenario(async ({ clock, api, make }) => {
+      let calls = 0;
+      const s = make({ fetch: (...args) => (calls++, fetch(...args)) });
+      const caught = rejection(s.getToken(), name);
+      await clock.tick(60_000);
+      const e = await caught;
+      eq(e.code, "network_error", `${name}: code`);
+      eq(e.message, `network error: ${message}`, `${name}: message`);
+      eq(calls, 5, `${name}: 1 try + 4 retries`);
+      // A response without headers is still a response.
+      const ok = make({ fetch: async () => ({ status: 200, text: async () => JSON.stringify({ jwt: api.mint() }) }) });
+      assert(typeof (await ok.getToken()) === "string", `${name}: a plain response works`);
+    });
+  }
+}
+
 export async function a_failure_never_evicts_a_servable_token() {
   await scenario(
     async ({ clock, api, make }) => {
