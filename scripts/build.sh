@@ -15,6 +15,13 @@ if [ -x node_modules/.bin/wasm-opt ] && [ "${NO_WASM_OPT:-}" != 1 ]; then
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm
+  # One-letter import, export and module names: wasm-bindgen's are long and
+  # hashed, and gzip cannot shrink a hash. package.mjs renames them in the
+  # glue from the map wasm-opt prints.
+  node_modules/.bin/wasm-opt --minify-imports-and-exports-and-modules --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-reference-types --enable-multivalue \
+    pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm > pkg/wasm-names.json
 fi
 
 node scripts/package.mjs

@@ -1,7 +1,7 @@
 // Writes pkg/index.js, pkg/index.d.ts and pkg/package.json around the
 // wasm-bindgen output. SessionError must extend Error, which only JS can do,
 // so it ships as a snippet; the entry re-exports it under a stable path.
-import { readFileSync, writeFileSync, readdirSync, copyFileSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, copyFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { minify } from "terser";
 
@@ -96,6 +96,44 @@ export declare class SessionError extends Error {
 }
 `,
 );
+// wasm-opt shortened the module's import, export and module names (see
+// build.sh); the glue must use the new ones. Every old name must be found
+// and none may be left, or the build fails here rather than in a page.
+const namesPath = join(pkg, "wasm-names.json");
+if (existsSync(namesPath)) {
+  const { imports, exports } = JSON.parse(readFileSync(namesPath, "utf8"));
+  rmSync(namesPath);
+  rmSync(join(pkg, "session_swr_bg.wasm.d.ts"), { force: true });
+  const module = new WebAssembly.Module(readFileSync(join(pkg, "session_swr_bg.wasm")));
+  const modules = [...new Set(WebAssembly.Module.imports(module).map((i) => i.module))];
+  if (modules.length !== 1) throw new Error(`expected one import module, got ${modules}`);
+  const word = (name) => new RegExp(`(?<![\\w$])${name.replace(/[$.]/g, "\\$&")}(?![\\w$])`, "g");
+  // Every import must be found (the glue provides them all); an export the
+  // glue never calls is simply absent.
+  const rename = (text, pairs, prefix, file, required) => {
+    for (const [from, to] of pairs) {
+      const re = word(prefix + from);
+      if (required && !re.test(text)) throw new Error(`${from} not found in ${file}`);
+      text = text.replace(re, prefix + to);
+    }
+    return text;
+  };
+  const gluePath = join(pkg, "session_swr.js");
+  let glue = readFileSync(gluePath, "utf8");
+  glue = rename(glue, imports.map(([, from, to]) => [from, to]), "", "the glue", true);
+  glue = rename(glue, exports, "wasm.", "the glue", false);
+  const moduleKey = `"${imports[0][0]}": import0`;
+  if (glue.split(moduleKey).length !== 2) throw new Error(`${moduleKey} not found once in the glue`);
+  glue = glue.replace(moduleKey, `${JSON.stringify(modules[0])}: import0`);
+  for (const name of [...imports.map(([, from]) => from), ...exports.map(([from]) => `wasm.${from}`)]) {
+    if (word(name).test(glue)) throw new Error(`${name} left in the glue`);
+  }
+  writeFileSync(gluePath, glue);
+  // The raw exports' types, which the package's own init() hides.
+  const dtsPath = join(pkg, "session_swr.d.ts");
+  writeFileSync(dtsPath, rename(readFileSync(dtsPath, "utf8"), exports, "readonly ", "session_swr.d.ts", false));
+}
+
 // The JS ships minified: it is a fifth of what a page downloads, and
 // minifying halves it. NO_MINIFY=1 leaves it readable for debugging.
 if (process.env.NO_MINIFY !== "1") {
