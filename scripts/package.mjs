@@ -120,12 +120,23 @@ if (existsSync(namesPath)) {
   };
   const gluePath = join(pkg, "session_swr.js");
   let glue = readFileSync(gluePath, "utf8");
-  glue = rename(glue, imports.map(([, from, to]) => [from, to]), "", "the glue", true);
+  // wasm-bindgen hands the module one object per import module: its own
+  // functions (import0) and the namespaces of snippets imported as they are.
+  const block = /return \{\n\s*__proto__: null,\n((?:\s*"[^"]+": import\d+,\n)+)\s*\};/;
+  const found = glue.match(block);
+  if (!found) throw new Error("the glue's import object was not found");
+  const sources = new Map([...found[1].matchAll(/"([^"]+)": (import\d+)/g)].map((m) => [m[1], m[2]]));
+  const own = imports.filter(([m]) => sources.get(m) === "import0");
+  glue = rename(glue, own.map(([, from, to]) => [from, to]), "", "the glue", true);
+  const borrowed = imports
+    .filter(([m]) => sources.get(m) !== "import0")
+    .map(([m, from, to]) => {
+      if (!sources.has(m)) throw new Error(`no source for ${m} in the glue`);
+      return `${to}: ${sources.get(m)}.${from}`;
+    });
+  glue = glue.replace(block, `return { __proto__: null, ${JSON.stringify(modules[0])}: { ...import0, ${borrowed.join(", ")} } };`);
   glue = rename(glue, exports, "wasm.", "the glue", false);
-  const moduleKey = `"${imports[0][0]}": import0`;
-  if (glue.split(moduleKey).length !== 2) throw new Error(`${moduleKey} not found once in the glue`);
-  glue = glue.replace(moduleKey, `${JSON.stringify(modules[0])}: import0`);
-  for (const name of [...imports.map(([, from]) => from), ...exports.map(([from]) => `wasm.${from}`)]) {
+  for (const name of [...own.map(([, from]) => from), ...exports.map(([from]) => `wasm.${from}`)]) {
     if (word(name).test(glue)) throw new Error(`${name} left in the glue`);
   }
   writeFileSync(gluePath, glue);

@@ -1,22 +1,19 @@
 //! Reading options objects from JS into typed structs, once, at the boundary.
 //!
-//! Read field by field with `Reflect` rather than through serde-wasm-bindgen:
-//! that stack cost a third of the package's size budget, and a hand-written
-//! reader names the offending field in every message anyway.
+//! The JS half (`options.js`) checks JS types and unknown keys and hands
+//! back an array of plain values; this half builds the typed structs, whose
+//! values the core validates. serde-wasm-bindgen cost a third of the
+//! package's size budget, and a Rust reader field by field a twentieth.
 
-use crate::core::text::cat;
 use crate::prelude::*;
 
-use super::listener::prop;
 use crate::core::{Error, GetTokenOptions, OrgChoice, SessionOptions};
-use js_sys::{Function, Object};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The default channel, shared with clerk-js.
-pub(crate) const DEFAULT_CHANNEL: &str = "clerk:session_token";
-
-/// What the constructor needs, validated.
+/// What the constructor needs, type-checked (the default channel,
+/// `clerk:session_token`, shared with clerk-js, is filled in by options.js).
 pub(crate) struct WebOptions {
     pub core: SessionOptions,
     pub last_active_token: Option<String>,
@@ -25,143 +22,41 @@ pub(crate) struct WebOptions {
     pub credentials: String,
 }
 
-const SESSION_FIELDS: &[&str] = &[
-    "frontendApi",
-    "sessionId",
-    "organizationId",
-    "lastActiveToken",
-    "backgroundRefreshThreshold",
-    "pollInterval",
-    "broadcastChannel",
-    "fetch",
-    "credentials",
-];
-
-const GET_FIELDS: &[&str] = &["template", "organizationId", "skipCache", "refreshIfStale"];
-
-fn invalid(msg: &str) -> Error {
-    Error::InvalidOptions(msg.to_owned())
+#[wasm_bindgen(module = "/src/web/options.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = readSessionOptions)]
+    fn read_session_options(options: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = readGetTokenOptions)]
+    fn read_get_token_options(options: &JsValue) -> JsValue;
 }
 
-/// One options object, read field by field.
-struct Reader<'a>(&'a JsValue);
-
-impl Reader<'_> {
-    /// `undefined` (absent) as `None`; `null` only where `nullable`.
-    fn present(&self, name: &str, nullable: bool) -> Result<Option<JsValue>, Error> {
-        let v = prop(self.0, name);
-        if v.is_undefined() || (nullable && v.is_null()) {
-            return Ok(None);
-        }
-        Ok(Some(v))
-    }
-
-    fn string(&self, name: &str, nullable: bool) -> Result<Option<String>, Error> {
-        match self.present(name, nullable)? {
-            None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or_else(|| {
-                invalid(&cat(&[
-                    name,
-                    " must be a string",
-                    if nullable { " or null" } else { "" },
-                ]))
-            }),
-        }
-    }
-
-    fn number(&self, name: &str) -> Result<Option<f64>, Error> {
-        match self.present(name, false)? {
-            None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| invalid(&cat(&[name, " must be a number"]))),
-        }
-    }
-
-    fn boolean(&self, name: &str) -> Result<bool, Error> {
-        match self.present(name, false)? {
-            None => Ok(false),
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| invalid(&cat(&[name, " must be a boolean"]))),
-        }
-    }
-
-    /// A typo (`sesionId`) must not be silently ignored.
-    fn reject_unknown(&self, fields: &[&str]) -> Result<(), Error> {
-        let object: &Object = self.0.unchecked_ref();
-        for key in Object::keys(object).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !fields.contains(&key.as_str()) {
-                let mut message = cat(&["unknown option ", &key, "; expected one of "]);
-                for (i, field) in fields.iter().enumerate() {
-                    if i > 0 {
-                        message.push_str(", ");
-                    }
-                    message.push_str(field);
-                }
-                return Err(invalid(&message));
-            }
-        }
-        Ok(())
+/// The array options.js read, or its complaint as an error.
+fn fields(read: JsValue) -> Result<Array, Error> {
+    match read.dyn_into::<Array>() {
+        Ok(fields) => Ok(fields),
+        Err(complaint) => Err(Error::InvalidOptions(
+            complaint
+                .as_string()
+                .unwrap_or_else(|| "options could not be read".to_owned()),
+        )),
     }
 }
 
 /// Reads `new Session(options)`.
 pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
-    if !value.is_object() {
-        return Err(invalid(
-            "options must be an object with frontendApi and sessionId",
-        ));
-    }
-    let r = Reader(value);
-    r.reject_unknown(SESSION_FIELDS)?;
-    let frontend_api = r
-        .string("frontendApi", false)?
-        .ok_or_else(|| invalid("frontendApi is required"))?;
-    let session_id = r
-        .string("sessionId", false)?
-        .ok_or_else(|| invalid("sessionId is required and must be a non-empty string"))?;
-    let channel = match prop(value, "broadcastChannel") {
-        v if v.is_undefined() => Some(DEFAULT_CHANNEL.to_owned()),
-        v if v.is_null() => None,
-        v => match v.as_string() {
-            Some(name) if !name.is_empty() => Some(name),
-            _ => {
-                return Err(invalid(
-                    "broadcastChannel must be a non-empty string or null",
-                ))
-            }
-        },
-    };
-    let fetch = match r.present("fetch", true)? {
-        None => None,
-        Some(f) => Some(
-            f.dyn_into::<Function>()
-                .map_err(|_| invalid("fetch must be a function"))?,
-        ),
-    };
-    let credentials = r
-        .string("credentials", false)?
-        .unwrap_or_else(|| "include".to_owned());
-    if !["include", "same-origin", "omit"].contains(&credentials.as_str()) {
-        return Err(invalid(
-            "credentials must be \"include\", \"same-origin\" or \"omit\"",
-        ));
-    }
+    let f = fields(read_session_options(value))?;
     Ok(WebOptions {
         core: SessionOptions {
-            frontend_api,
-            session_id,
-            organization_id: r.string("organizationId", true)?,
-            background_refresh_threshold: r.number("backgroundRefreshThreshold")?,
-            poll_interval: r.number("pollInterval")?,
+            frontend_api: f.get(0).as_string().unwrap_or_default(),
+            session_id: f.get(1).as_string().unwrap_or_default(),
+            organization_id: f.get(2).as_string(),
+            background_refresh_threshold: f.get(4).as_f64(),
+            poll_interval: f.get(5).as_f64(),
         },
-        last_active_token: r.string("lastActiveToken", true)?,
-        channel,
-        fetch,
-        credentials,
+        last_active_token: f.get(3).as_string(),
+        channel: f.get(6).as_string(),
+        fetch: f.get(7).dyn_into::<Function>().ok(),
+        credentials: f.get(8).as_string().unwrap_or_default(),
     })
 }
 
@@ -171,24 +66,17 @@ pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Erro
     if value.is_undefined() || value.is_null() {
         return Ok(GetTokenOptions::default());
     }
-    if !value.is_object() {
-        return Err(invalid("getToken options must be an object"));
-    }
-    let r = Reader(value);
-    r.reject_unknown(GET_FIELDS)?;
+    let f = fields(read_get_token_options(value))?;
     // Absent (the session's organization) and `null` (personal) differ.
-    let organization_id = match prop(value, "organizationId") {
-        v if v.is_undefined() => OrgChoice::SessionDefault,
-        v if v.is_null() => OrgChoice::Explicit(None),
-        v => match v.as_string() {
-            Some(org) => OrgChoice::Explicit(Some(org)),
-            None => return Err(invalid("organizationId must be a string or null")),
-        },
+    let organization_id = match f.get(1).as_f64() {
+        Some(m) if m == 2.0 => OrgChoice::Explicit(f.get(2).as_string()),
+        Some(m) if m == 1.0 => OrgChoice::Explicit(None),
+        _ => OrgChoice::SessionDefault,
     };
     Ok(GetTokenOptions {
-        template: r.string("template", false)?,
+        template: f.get(0).as_string(),
         organization_id,
-        skip_cache: r.boolean("skipCache")?,
-        refresh_if_stale: r.boolean("refreshIfStale")?,
+        skip_cache: f.get(3).as_bool() == Some(true),
+        refresh_if_stale: f.get(4).as_bool() == Some(true),
     })
 }
