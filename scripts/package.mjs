@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync, readdirSync, copyFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { minify } from "terser";
+import { build } from "esbuild";
 
 const pkg = "pkg";
 const snippets = join(pkg, "snippets");
@@ -145,20 +146,27 @@ if (existsSync(namesPath)) {
   writeFileSync(dtsPath, rename(readFileSync(dtsPath, "utf8"), exports, "readonly ", "session_swr.d.ts", false));
 }
 
-// The JS ships minified: it is a fifth of what a page downloads, and
-// minifying halves it. NO_MINIFY=1 leaves it readable for debugging.
-if (process.env.NO_MINIFY !== "1") {
-  const scripts = readdirSync(pkg, { recursive: true }).filter((f) => f.endsWith(".js"));
-  for (const file of scripts) {
-    const path = join(pkg, file);
-    const { code } = await minify(readFileSync(path, "utf8"), {
-      module: true,
-      compress: { passes: 2 },
-      format: { comments: /@ts-self-types/ },
-    });
-    writeFileSync(path, code);
-  }
+// One JS file: the entry, the glue and the snippets bundled together, so a
+// page fetches two files and gzip sees all the JS at once (a kilobyte less
+// than five files). It ships minified; NO_MINIFY=1 leaves it readable.
+const bundled = await build({
+  entryPoints: [join(pkg, "index.js")],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  write: false,
+  logLevel: "error",
+});
+let code = bundled.outputFiles[0].text;
+if (!code.includes('new URL("session_swr_bg.wasm", import.meta.url)')) {
+  throw new Error("the bundle lost the .wasm URL relative to import.meta.url");
 }
+if (process.env.NO_MINIFY !== "1") {
+  code = (await minify(code, { module: true, compress: { passes: 2 } })).code;
+}
+writeFileSync(join(pkg, "index.js"), code);
+rmSync(join(pkg, "session_swr.js"));
+rmSync(snippets, { recursive: true });
 
 const meta = JSON.parse(readFileSync("pkg.json", "utf8"));
 writeFileSync(join(pkg, "package.json"), JSON.stringify(meta, null, 2) + "\n");

@@ -33,9 +33,8 @@ test("the tarball holds what package.json promises", () => {
   assert.equal(meta.type, "module");
   assert.equal(meta.sideEffects, false);
   assert.equal(meta.types, "./index.d.ts");
-  for (const f of ["index.js", "index.d.ts", "session_swr.js", "session_swr_bg.wasm"]) {
-    readFileSync(join(dir, "node_modules/session-swr", f));
-  }
+  const files = readdirSync(join(dir, "node_modules/session-swr")).sort();
+  assert.deepEqual(files, ["README.md", "index.d.ts", "index.js", "package.json", "session_swr.d.ts", "session_swr_bg.wasm"]);
 });
 
 test("Node ESM: import, instantiate the packaged wasm, mint and read a token", () => {
