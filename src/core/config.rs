@@ -100,7 +100,10 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
     if scheme != "https" && scheme != "http" {
         return bad("must use https: (or http: for a loopback host)");
     }
-    if rest.chars().any(|c| c == '?' || c == '#' || is_space_or_control(c)) {
+    if rest
+        .chars()
+        .any(|c| c == '?' || c == '#' || is_space_or_control(c))
+    {
         return bad("must not contain a query, fragment or whitespace");
     }
     let authority = before(rest, b'/');

@@ -1,69 +1,76 @@
-//! The `BroadcastChannel` side of cross-tab sync: posting the clerk-js shaped
-//! message and reading received ones field by field.
+//! The `BroadcastChannel` side of cross-tab sync. channel.js does the
+//! plumbing (open, post the clerk-js shaped message, read received ones);
+//! this side turns a received message into the core's `IncomingBroadcast`
+//! without trusting its shape.
 
 use crate::prelude::*;
 
-use super::listener::{prop, EventListener};
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
-use js_sys::{Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use web_sys::BroadcastChannel;
 
-/// An open channel with its message listener; closed on drop.
+#[wasm_bindgen(module = "/src/web/channel.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = openChannel)]
+    fn open_channel(name: &str, on_message: &Closure<dyn Fn(JsValue)>) -> JsValue;
+    #[wasm_bindgen(js_name = postToken)]
+    fn post_token(
+        channel: &JsValue,
+        token_id: &str,
+        token_raw: &str,
+        session_id: &str,
+        template: Option<String>,
+        organization_id: Option<String>,
+        trace_id: &str,
+    );
+    #[wasm_bindgen(js_name = closeChannel)]
+    fn close_channel(channel: &JsValue);
+}
+
+/// An open channel with its message callback; closed on drop.
 pub(crate) struct Channel {
-    channel: BroadcastChannel,
-    _listener: Option<EventListener>,
+    channel: JsValue,
+    _on_message: Closure<dyn Fn(JsValue)>,
 }
 
 impl Channel {
-    /// Opens `name` and calls `on_message` with each message's `data`.
+    /// Opens `name` and calls `on_message` with each received message.
     /// `None` where `BroadcastChannel` is missing or throws.
-    pub fn open(name: &str, on_message: impl Fn(JsValue) + 'static) -> Option<Channel> {
-        let channel = BroadcastChannel::new(name).ok()?;
-
-        let listener = EventListener::new(&channel, "message", move |event| {
-            on_message(prop(&event, "data"));
-        });
-        Some(Channel {
+    pub fn open(name: &str, on_message: impl Fn(IncomingBroadcast) + 'static) -> Option<Channel> {
+        let on_message =
+            Closure::<dyn Fn(JsValue)>::new(move |fields: JsValue| on_message(incoming(&fields)));
+        let channel = open_channel(name, &on_message);
+        (!channel.is_null()).then_some(Channel {
             channel,
-            _listener: listener,
+            _on_message: on_message,
         })
     }
 
-    /// Posts `msg`. A failing `postMessage` is swallowed: the token is
-    /// already cached here, and other tabs will refresh on their own.
+    /// Posts `msg` (channel.js swallows a failing `postMessage`).
     pub fn post(&self, msg: &OutgoingBroadcast) {
-        if let Ok(data) = to_js(msg) {
-            let _ = self.channel.post_message(&data);
-        }
+        post_token(
+            &self.channel,
+            &msg.token_id,
+            &msg.token_raw,
+            &msg.session_id,
+            msg.template.clone(),
+            msg.organization_id.clone(),
+            &msg.trace_id,
+        );
     }
 }
 
 impl Drop for Channel {
     fn drop(&mut self) {
-        self.channel.close();
+        close_channel(&self.channel);
     }
 }
 
-fn to_js(msg: &OutgoingBroadcast) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-    Reflect::set(&obj, &"tokenId".into(), &msg.token_id.as_str().into())?;
-    Reflect::set(&obj, &"tokenRaw".into(), &msg.token_raw.as_str().into())?;
-    Reflect::set(&obj, &"sessionId".into(), &msg.session_id.as_str().into())?;
-    Reflect::set(&obj, &"template".into(), &opt(&msg.template))?;
-    Reflect::set(&obj, &"organizationId".into(), &opt(&msg.organization_id))?;
-    Reflect::set(&obj, &"traceId".into(), &msg.trace_id.as_str().into())?;
-    Ok(obj.into())
-}
-
-/// Reads a received message without trusting its shape.
-pub(crate) fn from_js(data: &JsValue) -> IncomingBroadcast {
-    if !data.is_object() {
-        return IncomingBroadcast::default();
-    }
-    let field = |name: &str| {
-        let v = prop(data, name);
+/// The fields channel.js read, in `IncomingBroadcast` order.
+fn incoming(fields: &JsValue) -> IncomingBroadcast {
+    let fields: &Array = fields.unchecked_ref();
+    let field = |i| {
+        let v = fields.get(i);
         if v.is_undefined() {
             Field::Missing
         } else if v.is_null() {
@@ -75,10 +82,10 @@ pub(crate) fn from_js(data: &JsValue) -> IncomingBroadcast {
         }
     };
     IncomingBroadcast {
-        token_id: field("tokenId"),
-        token_raw: field("tokenRaw"),
-        session_id: field("sessionId"),
-        template: field("template"),
-        organization_id: field("organizationId"),
+        token_id: field(0),
+        token_raw: field(1),
+        session_id: field(2),
+        template: field(3),
+        organization_id: field(4),
     }
 }

@@ -7,18 +7,21 @@
 
 use crate::prelude::*;
 
-use super::channel::{self, Channel};
+use super::channel::Channel;
 use super::error::to_js;
 use super::fetch::send;
-use super::listener::{method, prop, EventListener};
+use super::listeners;
 use super::locks;
 use super::memo;
 use super::options::WebOptions;
+use super::page::{self, PageEvent, PageWatch};
 use super::timer::Timeout;
-use crate::core::{Config, Effect, Error, LockId, LockResult, Machine, TokenUpdate, WaiterId};
+use crate::core::{
+    Config, Effect, Error, IncomingBroadcast, LockId, LockResult, Machine, WaiterId,
+};
 use ::core::cell::RefCell;
 use alloc::rc::{Rc, Weak};
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -29,12 +32,12 @@ pub(crate) struct Driver {
     credentials: String,
     /// `(resolve, reject)` of each pending `getToken` promise.
     resolvers: Vec<(WaiterId, (Function, Function))>,
-    listeners: Vec<(u32, Function)>,
-    next_listener: u32,
+    /// The `onTokenUpdate` listeners (a JS set, see listeners.js).
+    pub(super) listeners: JsValue,
     timer: Option<Timeout>,
     channel: Option<Channel>,
-    events: Vec<EventListener>,
-    /// Resolvers that end the hold of each granted Web Lock.
+    page: Option<PageWatch>,
+    /// Functions that end the hold of each granted Web Lock.
     held_locks: Vec<(LockId, Function)>,
     /// Per lock name, the tail of this session's requests (see locks.js).
     lock_queue: js_sys::Map,
@@ -75,76 +78,55 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         fetch: opts.fetch,
         credentials: opts.credentials,
         resolvers: Vec::new(),
-        listeners: Vec::new(),
-        next_listener: 0,
+        listeners: listeners::new(),
         timer: None,
         channel: None,
-        events: Vec::new(),
+        page: None,
         held_locks: Vec::new(),
         lock_queue: js_sys::Map::new(),
         token_strings: Vec::new(),
         memo: Object::new(),
         memo_seq: None,
     }));
-    let channel = opts.channel.and_then(|name| {
-        let weak = Rc::downgrade(&shared);
-        Channel::open(&name, move |data| on_message(&weak, &data))
-    });
-    let events = install_events(&shared);
-    let global = js_sys::global();
-    let online = prop(&prop(&global, "navigator"), "onLine").as_bool() != Some(false);
-    let visible = is_visible(&global);
+    let weak = Rc::downgrade(&shared);
+    let channel = opts
+        .channel
+        .and_then(|name| Channel::open(&name, move |msg| on_message(&weak, &msg)));
+    let watch = watch_page(&shared);
+    let state = page::state();
     if let Ok(mut d) = shared.try_borrow_mut() {
         d.channel = channel;
-        d.events = events;
+        d.page = Some(watch);
         let t = now();
-        d.machine.set_web_locks(locks::available());
-        d.machine.set_online(t, online);
-        d.machine.set_visible(t, visible);
+        d.machine.set_web_locks(state.web_locks);
+        d.machine.set_online(t, state.online);
+        d.machine.set_visible(t, state.visible);
     }
     pump(&shared);
     Ok(shared)
 }
 
-fn is_visible(global: &JsValue) -> bool {
-    prop(&prop(global, "document"), "visibilityState")
-        .as_string()
-        .as_deref()
-        != Some("hidden")
-}
-
-fn install_events(shared: &Shared) -> Vec<EventListener> {
-    let global = js_sys::global();
-    let document = prop(&global, "document");
-    let mut events = Vec::new();
-    let mut on = |target: &JsValue, kind: &'static str, input: fn(&mut Machine, f64)| {
-        let weak = Rc::downgrade(shared);
-        events.extend(EventListener::new(target, kind, move |_| {
-            if let Some(shared) = weak.upgrade() {
-                if let Ok(mut d) = shared.try_borrow_mut() {
-                    input(&mut d.machine, now());
-                }
-                pump(&shared);
+fn watch_page(shared: &Shared) -> PageWatch {
+    let weak = Rc::downgrade(shared);
+    PageWatch::new(move |event| {
+        let Some(shared) = weak.upgrade() else { return };
+        if let Ok(mut d) = shared.try_borrow_mut() {
+            let t = now();
+            match event {
+                PageEvent::Visible(visible) => d.machine.set_visible(t, visible),
+                PageEvent::Woken => d.machine.handle_timeout(t),
+                PageEvent::Online(online) => d.machine.set_online(t, online),
             }
-        }));
-    };
-    on(&document, "visibilitychange", |m, t| {
-        m.set_visible(t, is_visible(&js_sys::global()));
-    });
-    // Browsers throttle hidden tabs' timers: re-check whenever we wake up.
-    on(&global, "focus", Machine::handle_timeout);
-    on(&global, "pageshow", Machine::handle_timeout);
-    on(&global, "online", |m, t| m.set_online(t, true));
-    on(&global, "offline", |m, t| m.set_online(t, false));
-    events
+        }
+        pump(&shared);
+    })
 }
 
-fn on_message(weak: &Weak<RefCell<Driver>>, data: &JsValue) {
+fn on_message(weak: &Weak<RefCell<Driver>>, msg: &IncomingBroadcast) {
     let Some(shared) = weak.upgrade() else { return };
-    let msg = channel::from_js(data);
     if let Ok(mut d) = shared.try_borrow_mut() {
         // Rejected messages are ignored silently (SPEC 4.3).
-        let _ = d.machine.handle_broadcast(now(), &msg);
+        let _ = d.machine.handle_broadcast(now(), msg);
     }
     pump(&shared);
 }
@@ -175,33 +157,13 @@ fn hold_lock(shared: &Shared, id: LockId, release: Function) {
     }
 }
 
-pub(crate) fn add_listener(shared: &Shared, listener: Function) -> u32 {
-    let Ok(mut d) = shared.try_borrow_mut() else {
-        return u32::MAX;
-    };
-    let id = d.next_listener;
-    d.next_listener = d.next_listener.wrapping_add(1);
-    d.listeners.push((id, listener));
-    id
-}
-
-pub(crate) fn remove_listener(shared: &Shared, id: u32) {
-    if let Ok(mut d) = shared.try_borrow_mut() {
-        d.listeners.retain(|(i, _)| *i != id);
-    }
-}
-
 /// Disposes the core and drops every timer, listener and the channel.
 pub(crate) fn dispose(shared: &Shared) {
     let handles = match shared.try_borrow_mut() {
         Ok(mut d) => {
             d.machine.dispose();
-            d.listeners.clear();
-            (
-                d.timer.take(),
-                d.channel.take(),
-                ::core::mem::take(&mut d.events),
-            )
+            listeners::clear(&d.listeners);
+            (d.timer.take(), d.channel.take(), d.page.take())
         }
         Err(_) => return,
     };
@@ -278,39 +240,12 @@ fn run(shared: &Shared, effect: Effect) {
             }
         }
         Effect::TokenUpdate(update) => {
-            let listeners: Vec<Function> = match shared.try_borrow() {
-                Ok(d) => d.listeners.iter().map(|(_, f)| f.clone()).collect(),
-                Err(_) => return,
-            };
-            if listeners.is_empty() {
-                return;
-            }
-            let Ok(event) = update_event(&update) else {
+            // Listeners are user code: call them with the driver free.
+            let Ok(set) = shared.try_borrow().map(|d| d.listeners.clone()) else {
                 return;
             };
-            for listener in listeners {
-                if let Err(error) = listener.call1(&JsValue::UNDEFINED, &event) {
-                    report(&error);
-                }
-            }
+            listeners::notify(&set, &update);
         }
-    }
-}
-
-fn update_event(update: &TokenUpdate) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    Reflect::set(&obj, &"tokenId".into(), &update.token_id.as_str().into())?;
-    Reflect::set(&obj, &"token".into(), &update.token.as_str().into())?;
-    Reflect::set(&obj, &"source".into(), &update.source.as_str().into())?;
-    Ok(obj.into())
-}
-
-/// A throwing listener must not stop the others: hand its error to the
-/// page's error reporting instead of swallowing it.
-fn report(error: &JsValue) {
-    let global = js_sys::global();
-    if let Some(report_error) = method(&global, "reportError") {
-        let _ = report_error.call1(&global, error);
     }
 }
 

@@ -4,8 +4,13 @@
 
 use super::driver::{now, pump, Shared};
 use crate::core::GetTokenOptions;
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/memo.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = setMemo)]
+    fn set_memo(memo: &JsValue, token: &JsValue, fresh: f64, servable: f64);
+}
 
 /// The cache-hit path of `getToken` (`fresh`) and `peekToken`: the cached
 /// token as a JS string, or `None` when the full path is needed.
@@ -51,26 +56,21 @@ pub(super) fn refresh(shared: &Shared) {
         return;
     };
     let d = &mut *d;
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&d.memo, &k.into(), v);
-    };
-    // The entry's verdict (`q`, see scripts/package.mjs) is void once the
-    // memo changes.
-    set("q", &JsValue::FALSE);
-    match d.machine.default_memo() {
+    let (token, fresh, servable) = match d.machine.default_memo() {
         None => {
-            set("fresh", &JsValue::from_f64(f64::NEG_INFINITY));
-            set("servable", &JsValue::from_f64(f64::NEG_INFINITY));
-            set("token", &JsValue::NULL);
             d.memo_seq = None;
+            (JsValue::NULL, f64::NEG_INFINITY, f64::NEG_INFINITY)
         }
         Some((seq, raw, fresh, servable)) => {
-            if d.memo_seq != Some(seq) {
-                set("token", &JsValue::from_str(raw));
+            // The JS string is made once per token, not once per change.
+            let token = if d.memo_seq == Some(seq) {
+                JsValue::UNDEFINED
+            } else {
                 d.memo_seq = Some(seq);
-            }
-            set("fresh", &JsValue::from_f64(fresh * 1000.0));
-            set("servable", &JsValue::from_f64(servable * 1000.0));
+                JsValue::from_str(raw)
+            };
+            (token, fresh * 1000.0, servable * 1000.0)
         }
-    }
+    };
+    set_memo(&d.memo, &token, fresh, servable);
 }

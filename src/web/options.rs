@@ -69,8 +69,8 @@ pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Erro
     let f = fields(read_get_token_options(value))?;
     // Absent (the session's organization) and `null` (personal) differ.
     let organization_id = match f.get(1).as_f64() {
-        Some(m) if m == 2.0 => OrgChoice::Explicit(f.get(2).as_string()),
-        Some(m) if m == 1.0 => OrgChoice::Explicit(None),
+        Some(2.0) => OrgChoice::Explicit(f.get(2).as_string()),
+        Some(1.0) => OrgChoice::Explicit(None),
         _ => OrgChoice::SessionDefault,
     };
     Ok(GetTokenOptions {

@@ -4,11 +4,18 @@ use crate::prelude::*;
 
 use super::driver::{self, Shared};
 use super::error::to_js;
+use super::listeners;
 use super::memo;
 use super::options::{get_token_options, session_options};
 use crate::core::{pick_freshest_raw, Error, GetOutcome};
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/web/deferred.js")]
+extern "C" {
+    /// `[promise, resolve, reject]`.
+    fn deferred() -> Array;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -130,12 +137,14 @@ impl Session {
             GetOutcome::Ready(token) => Promise::resolve(&JsValue::from(token)),
             GetOutcome::Failed(error) => Promise::reject(&to_js(&error)),
             GetOutcome::Wait(waiter) => {
-                let mut pair = None;
-                let promise = Promise::new(&mut |resolve, reject| pair = Some((resolve, reject)));
-                if let Some((resolve, reject)) = pair {
-                    driver::add_resolvers(&self.inner, waiter, resolve, reject);
-                }
-                promise
+                let parts = deferred();
+                driver::add_resolvers(
+                    &self.inner,
+                    waiter,
+                    parts.get(1).unchecked_into(),
+                    parts.get(2).unchecked_into(),
+                );
+                parts.get(0).unchecked_into()
             }
         };
         driver::pump(&self.inner);
@@ -172,15 +181,12 @@ impl Session {
                 "onTokenUpdate takes a function".into(),
             ))
         })?;
-        let id = driver::add_listener(&self.inner, listener);
-        let weak = alloc::rc::Rc::downgrade(&self.inner);
-        let unsubscribe = Closure::<dyn Fn()>::new(move || {
-            if let Some(shared) = weak.upgrade() {
-                driver::remove_listener(&shared, id);
-            }
-        });
-        // Owned by the returned JS function from here on; JS garbage-collects it.
-        Ok(unsubscribe.into_js_value())
+        let set = self
+            .inner
+            .try_borrow()
+            .map(|d| d.listeners.clone())
+            .map_err(|_| to_js(&Error::Network("re-entrant call".into())))?;
+        Ok(listeners::subscribe(&set, &listener))
     }
 
     /// Forgets every cached token. Requests in flight still settle their

@@ -20,13 +20,15 @@ pub(crate) struct Timeout {
     id: JsValue,
     /// The deadline it was armed for (s since the epoch), to skip re-arming.
     pub at: f64,
-    _callback: Closure<dyn Fn()>,
+    // `Fn(JsValue)` like every other callback here: one closure type less
+    // in the module (setTimeout passes no argument).
+    _callback: Closure<dyn Fn(JsValue)>,
 }
 
 impl Timeout {
     /// Calls `callback` once after `delay_ms`; `None` if `setTimeout` threw.
     pub fn new(at: f64, delay_ms: f64, callback: impl Fn() + 'static) -> Option<Timeout> {
-        let callback = Closure::<dyn Fn()>::new(callback);
+        let callback = Closure::<dyn Fn(JsValue)>::new(move |_| callback());
         let delay = crate::core::float::ceil(delay_ms.clamp(0.0, MAX_DELAY_MS));
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay).ok()?;
         Some(Timeout {

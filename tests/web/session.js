@@ -313,6 +313,69 @@ export async function on_token_update_reports_each_source() {
   });
 }
 
+export async function malformed_channel_messages_are_ignored_and_a_valid_one_is_adopted() {
+  await scenario(async ({ clock, make }) => {
+    const channel = `test-${Math.random()}`;
+    const s = make({ broadcastChannel: channel, pollInterval: 0 });
+    const seen = [];
+    s.onTokenUpdate((u) => seen.push(u.source));
+    const other = new BroadcastChannel(channel);
+    const now = Math.floor(clock.nowSec);
+    const good = { tokenId: "sess_1", tokenRaw: jwt({ iat: now, exp: now + 60, n: "bc" }), sessionId: "sess_1", template: null, organizationId: null, traceId: "bc_1_a" };
+    for (const bad of [42, "sess_1", null, [], { ...good, tokenRaw: 5 }, { ...good, tokenId: {} }, { ...good, sessionId: "sess_2" }, { ...good, template: 7 }, { ...good, tokenRaw: undefined }]) {
+      other.postMessage(bad);
+    }
+    other.postMessage(good);
+    await waitFor(() => seen.length === 1, "the valid message");
+    other.close();
+    eq(seen.join(), "broadcast", "only the valid message was adopted");
+    eq(claims(s.peekToken()).n, "bc", "and it is served");
+  });
+}
+
+export async function page_events_reach_the_core_until_dispose() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make();
+    await s.getToken();
+    eq(api.requests.length, 1, "first mint");
+    // A hidden tab's timer can fire late: waking up re-checks the deadlines
+    // (the clock moves on here without firing any timer).
+    clock.now += 50_000;
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => api.requests.length === 2, "a refresh on focus");
+    window.dispatchEvent(new Event("offline"));
+    eq((await rejection(s.getToken({ skipCache: true }), "offline")).code, "offline", "offline event");
+    window.dispatchEvent(new Event("online"));
+    await s.getToken({ skipCache: true });
+    eq(api.requests.length, 3, "online again");
+    s.dispose();
+    clock.now += 60_000;
+    window.dispatchEvent(new Event("pageshow"));
+    window.dispatchEvent(new Event("online"));
+    await flush();
+    eq(api.requests.length, 3, "no listener left after dispose");
+  });
+}
+
+export async function a_listener_subscribed_twice_is_called_twice_until_each_unsubscribes() {
+  await scenario(async ({ make }) => {
+    const s = make({ pollInterval: 0 });
+    let calls = 0;
+    const listener = () => calls++;
+    const off1 = s.onTokenUpdate(listener);
+    const off2 = s.onTokenUpdate(listener);
+    await s.getToken();
+    eq(calls, 2, "both subscriptions");
+    off1();
+    off1();
+    await s.getToken({ skipCache: true });
+    eq(calls, 3, "one left");
+    off2();
+    await s.getToken({ skipCache: true });
+    eq(calls, 3, "none left");
+  });
+}
+
 export async function a_throwing_listener_does_not_stop_the_others() {
   await scenario(async ({ make }) => {
     const s = make();

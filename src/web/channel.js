@@ -1,0 +1,39 @@
+// The BroadcastChannel side of cross-tab sync. Each received message reaches
+// the driver as [tokenId, tokenRaw, sessionId, template, organizationId],
+// every field a string, null, undefined (absent) or false (anything else):
+// the core judges them. Posts the clerk-js shaped message.
+const FIELDS = ["tokenId", "tokenRaw", "sessionId", "template", "organizationId"];
+
+const read = (data, key) => {
+  try {
+    const v = data[key];
+    return v == null || typeof v === "string" ? v : false;
+  } catch {
+    return false;
+  }
+};
+
+// The open channel, or null where BroadcastChannel is missing or throws.
+export function openChannel(name, onMessage) {
+  try {
+    const channel = new BroadcastChannel(name);
+    channel.onmessage = ({ data }) =>
+      onMessage(typeof data === "object" && data !== null ? FIELDS.map((k) => read(data, k)) : []);
+    return channel;
+  } catch {
+    return null;
+  }
+}
+
+// A failing postMessage is swallowed: the token is already cached here, and
+// other tabs refresh on their own.
+export function postToken(channel, tokenId, tokenRaw, sessionId, template, organizationId, traceId) {
+  try {
+    channel.postMessage({ tokenId, tokenRaw, sessionId, template: template ?? null, organizationId: organizationId ?? null, traceId });
+  } catch {}
+}
+
+export function closeChannel(channel) {
+  channel.onmessage = null;
+  channel.close();
+}
