@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync, readFileSync, readdirSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -35,6 +36,15 @@ test("the tarball holds what package.json promises", () => {
   assert.equal(meta.types, "./index.d.ts");
   const files = readdirSync(join(dir, "node_modules/session-swr")).sort();
   assert.deepEqual(files, ["README.md", "index.d.ts", "index.js", "package.json", "session_swr.d.ts", "session_swr_bg.wasm"]);
+});
+
+// The budget the benchmark reports against (scripts/bench.sh), checked here
+// too so that a change that outgrows it fails the test command.
+test("what a page downloads (.wasm and JS, gzip -9) fits the 35 KB budget", () => {
+  const pkg = join(dir, "node_modules/session-swr");
+  const files = readdirSync(pkg).filter((f) => f.endsWith(".js") || f.endsWith(".wasm"));
+  const total = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length, 0);
+  assert.ok(total <= 35 * 1024, `${files.join(" + ")} = ${total} bytes gzip, over 35 KB`);
 });
 
 test("Node ESM: import, instantiate the packaged wasm, mint and read a token", () => {
