@@ -25,7 +25,9 @@ const errorPath = `./snippets/${dir}/src/web/session_error.js`;
 // microtasks have run (`q` marks a verdict as current; the core clears it
 // whenever it rewrites the memo). A token is only served this way while it
 // has more than SLACK ms in hand beyond its cutoff, so a verdict can only
-// mislead a task that runs for longer than that without yielding.
+// mislead a task that runs for longer than that without yielding. A fake
+// clock (@sinonjs/fake-timers, vitest, Jest) jumps by any amount inside one
+// task, so a verdict is reused only while Date.now is the engine's own.
 writeFileSync(
   join(pkg, "index.js"),
   `import { Session as WasmSession } from "./session_swr.js";
@@ -33,6 +35,8 @@ export { default, initSync, pickFreshestJwt } from "./session_swr.js";
 export { SessionError } from "${errorPath}";
 
 const SLACK = 1000;
+// The engine's clock, or null if Date.now was already replaced at load.
+const NATIVE = Function.prototype.toString.call(Date.now).includes("[native code]") ? Date.now : null;
 // A settled promise's then() queues the expiry with the task's microtasks at a
 // tenth of queueMicrotask's cost in Chromium.
 const TICK = Promise.resolve();
@@ -49,13 +53,15 @@ export class Session extends WasmSession {
     const now = Date.now();
     m.f = now < m.fresh - SLACK;
     m.s = now < m.servable - SLACK;
-    m.q = true;
-    TICK.then(this.#expire);
+    if (Date.now === NATIVE) {
+      m.q = true;
+      TICK.then(this.#expire);
+    }
   }
   getToken(options) {
     const m = this.#memo;
     if (options === undefined) {
-      if (!m.q) this.#judge(m);
+      if (!m.q || Date.now !== NATIVE) this.#judge(m);
       if (m.f) return Promise.resolve(m.token);
     }
     return super.getToken(options);
@@ -63,7 +69,7 @@ export class Session extends WasmSession {
   peekToken(options) {
     const m = this.#memo;
     if (options === undefined) {
-      if (!m.q) this.#judge(m);
+      if (!m.q || Date.now !== NATIVE) this.#judge(m);
       if (m.s) return m.token;
     }
     return super.peekToken(options);

@@ -187,3 +187,77 @@ test("the entry's cache-hit memo follows the core: freshness window, 401 evictio
   writeFileSync(join(dir, "memo.mjs"), script);
   assert.equal(execFileSync("node", ["memo.mjs"], { cwd: dir }).toString().trim(), "ok");
 });
+
+// SPEC 2.8: fake clocks drive the package exactly as they drive clerk-js,
+// even when they move time inside one task (setSystemTime, tick), where the
+// entry's memo would otherwise reuse the verdict of an earlier reading.
+test("fake timers: time moved inside one task is seen by the entry's memo", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { createRequire } from "node:module";
+    const FakeTimers = createRequire(${JSON.stringify(join(ROOT, "package.json"))})("@sinonjs/fake-timers");
+    const wasm = readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm")));
+    const check = (c, m) => { if (!c) throw new Error(m); };
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const tokenAt = (ms) => { const iat = Math.floor(ms / 1000); return b64({ oiat: iat }) + "." + b64({ sid: "sess_1", iat, exp: iat + 60 }) + ".c2ln"; };
+    // A fresh instance of the package module each time, so each case sees its own load.
+    let n = 0;
+    const load = async () => { const m = await import(import.meta.resolve("session-swr") + "?" + n++); m.initSync({ module: wasm }); return m; };
+    const toFake = ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"];
+    const open = (m) => {
+      const s = { calls: 0 };
+      s.session = new m.Session({
+        frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, pollInterval: 0,
+        lastActiveToken: tokenAt(Date.now()),
+        fetch: async () => { s.calls++; return new Response(JSON.stringify({ jwt: tokenAt(Date.now()) })); },
+      });
+      return s;
+    };
+
+    // Loaded on the real clock; a fake one installed later in the same task.
+    {
+      const s = open(await load());
+      const session = s.session;
+      const t0 = session.peekToken();
+      check(t0 && (await session.getToken()) === t0, "hydrated");
+      check(session.peekToken() === t0, "served on the real clock");
+      const clock = FakeTimers.install({ now: Date.now(), toFake });
+      clock.setSystemTime(Date.now() + 3_600_000);
+      check(session.peekToken() === null, "setSystemTime past exp: peekToken must not serve the expired token");
+      const fresh = session.getToken();
+      const t1 = await fresh;
+      check(t1 !== t0, "setSystemTime past exp: getToken must fetch, not resolve the expired token");
+      clock.uninstall();
+      session.dispose();
+    }
+    // Loaded while a fake clock is installed (a test setup file), then tick.
+    {
+      const clock = FakeTimers.install({ now: Date.now(), toFake });
+      const s = open(await load());
+      const t0 = s.session.peekToken();
+      check(t0, "hydrated under the fake clock");
+      clock.tick(120_000); // pollInterval 0: no timer of the session's runs in between
+      check(s.session.peekToken() === null, "tick past exp: peekToken must not serve the expired token");
+      clock.uninstall();
+      s.session.dispose();
+    }
+    // Into the refresh window inside one task: the hit must start the refresh.
+    {
+      const clock = FakeTimers.install({ now: Date.now(), toFake });
+      const s = open(await load());
+      const t0 = s.session.peekToken();
+      clock.setSystemTime(Date.now() + 50_000); // 10 s left: stale but servable
+      const served = s.session.getToken();
+      // Node has no Web Locks: the background refresh starts after up to 1 s.
+      await clock.tickAsync(1_100);
+      check((await served) === t0, "the stale token is served at once");
+      check(s.calls === 1, "and one background refresh went out: " + s.calls);
+      clock.uninstall();
+      s.session.dispose();
+    }
+    console.log("ok");
+  `;
+  writeFileSync(join(dir, "fake-timers.mjs"), script);
+  assert.equal(execFileSync("node", ["fake-timers.mjs"], { cwd: dir }).toString().trim(), "ok");
+});
