@@ -377,3 +377,35 @@ fn after_a_401_calls_fail_at_once_for_a_while() {
     tab.get_wait(&plain());
     assert_eq!(tab.sent.len(), 2, "tries again after the pause");
 }
+
+#[test]
+fn retry_after_reads_seconds_and_imf_dates_and_nothing_else() {
+    use session_swr::core::response::parse_retry_after;
+    let now = 784_111_777.0; // Sun, 06 Nov 1994 08:49:37 GMT
+    for (value, want) in [
+        ("5", Some(5.0)),
+        (" 7\t", Some(7.0)),
+        ("0", Some(0.0)),
+        ("Sun, 06 Nov 1994 08:49:47 GMT", Some(10.0)),
+        (" Sun, 06 Nov 1994 08:50:37 GMT ", Some(60.0)),
+        ("Sun, 06 Nov 1994 08:49:00 GMT", Some(0.0)), // in the past
+    ] {
+        assert_eq!(parse_retry_after(value, now), want, "{value:?}");
+    }
+    for value in [
+        "",
+        "-1",
+        "1.5",
+        "soon",
+        "Sun, 06 Nov 1994 08:49 GMT",
+        "Sun, 06 Nov 1994 08:49:37:00 GMT",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sun, 06 Nov 1994 08:49:37 GMT extra",
+        "Sun, 32 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun 06 Nov 1994 08:49:37 GMT",
+        "\u{3000}5",
+    ] {
+        assert_eq!(parse_retry_after(value, now), None, "{value:?}");
+    }
+}

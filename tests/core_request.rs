@@ -137,7 +137,15 @@ fn config_rejects_bad_options_naming_the_field() {
             other => panic!("expected invalid_options for {field}, got {other:?}"),
         }
     };
-    bad(|o| o.session_id = String::new(), "sessionId");
+    // Blank by Unicode White_Space, or control characters only.
+    for blank in ["", " ", "\t\n", "\u{3000}\u{a0}", "\0"] {
+        let mut o = options();
+        o.session_id = blank.into();
+        match Config::new(o, 1) {
+            Err(Error::InvalidOptions(msg)) => assert!(msg.contains("sessionId"), "{msg}"),
+            other => panic!("expected invalid_options for {blank:?}, got {other:?}"),
+        }
+    }
     bad(
         |o| o.frontend_api = "clerk.example.com".into(),
         "frontendApi",

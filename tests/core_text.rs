@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use session_swr::core::float::{ceil, pow10, pow2};
-use session_swr::core::text::{cat, digits, number, split_once};
+use session_swr::core::text::{cat, digits, number, split, split_once};
 
 #[test]
 fn ceil_matches_std_on_the_values_the_crate_rounds() {
@@ -80,6 +80,25 @@ fn split_once_matches_std() {
     ];
     for (s, pat) in cases {
         assert_eq!(split_once(s, pat), s.split_once(pat), "{s:?} / {pat:?}");
+    }
+}
+
+#[test]
+fn split_matches_std() {
+    let cases = [
+        ("a.b.c", b'.'),
+        ("a..b.", b'.'),
+        (".", b'.'),
+        ("", b'.'),
+        ("no dot", b'.'),
+        ("06 Nov 1994 08:49:37 GMT", b' '),
+        ("08:49:37", b':'),
+        ("é.ü..ß", b'.'),
+    ];
+    for (s, b) in cases {
+        let ours: Vec<&str> = split(s, b).collect();
+        let std: Vec<&str> = s.split(char::from(b)).collect();
+        assert_eq!(ours, std, "{s:?} / {:?}", char::from(b));
     }
 }
 

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use super::backoff::RetryPolicy;
 use super::error::Error;
 use super::key::non_empty;
-use super::text::{cat, number, split_once};
+use super::text::{cat, number, split, split_once};
 
 /// Never serve a token with this many seconds or fewer left (SPEC 2).
 pub const HARD_CUTOFF: f64 = 5.0;
@@ -57,7 +57,7 @@ impl Config {
     /// Validates `options`; the error message names the offending field.
     pub fn new(options: SessionOptions, seed: u64) -> Result<Config, Error> {
         let invalid = |msg: &str| Err(Error::InvalidOptions(msg.to_owned()));
-        if options.session_id.trim().is_empty() {
+        if options.session_id.chars().all(is_space_or_control) {
             return invalid("sessionId is required and must be a non-empty string");
         }
         let frontend_api = validate_frontend_api(&options.frontend_api)?;
@@ -163,7 +163,7 @@ fn is_loopback(host: &str) -> bool {
         return true;
     }
     let (mut parts, mut numeric) = (0, true);
-    for octet in host.split('.') {
+    for octet in split(host, b'.') {
         parts += 1;
         numeric &= number(octet).is_some_and(|n| n <= 255);
     }

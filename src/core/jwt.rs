@@ -5,6 +5,7 @@ use crate::prelude::*;
 
 use super::base64url;
 use super::json::{self, Value};
+use super::text;
 use ::core::fmt;
 
 /// Tokens longer than this are rejected before any decoding work.
@@ -84,7 +85,7 @@ impl Jwt {
         if raw.len() > MAX_JWT_LEN {
             return Err(DecodeError::TooLong);
         }
-        let mut parts = raw.split('.');
+        let mut parts = text::split(raw, b'.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {

@@ -93,7 +93,13 @@ fn percent_encode(s: &str, keep: impl Fn(u8) -> bool, space_as_plus: bool) -> St
 pub fn encode_component(s: &str) -> String {
     percent_encode(
         s,
-        |b| b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b),
+        |b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+                )
+        },
         false,
     )
 }
@@ -102,7 +108,7 @@ pub fn encode_component(s: &str) -> String {
 pub fn encode_form(s: &str) -> String {
     percent_encode(
         s,
-        |b| b.is_ascii_alphanumeric() || b"*-._".contains(&b),
+        |b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'),
         true,
     )
 }

@@ -6,7 +6,7 @@ use crate::prelude::*;
 use super::error::Error;
 use super::json;
 use super::jwt::Jwt;
-use super::text::{number, split_once};
+use super::text::{number, split, split_once};
 
 /// What the driver saw for one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +105,7 @@ fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
 
 /// `Retry-After` as delta-seconds, or as an HTTP-date relative to `now`.
 pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     if let Some(secs) = number(value) {
         // Precision loss past 2^53 s is irrelevant: anything over the cap fails.
         #[allow(clippy::cast_precision_loss)]
@@ -121,7 +121,7 @@ fn int(s: &str) -> Option<i64> {
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers send now.
 fn http_date(s: &str) -> Option<f64> {
     let rest = split_once(s, ", ")?.1;
-    let mut it = rest.split(' ');
+    let mut it = split(rest, b' ');
     let day = int(it.next()?)?;
     let month = match it.next()? {
         "Jan" => 1,
@@ -139,11 +139,18 @@ fn http_date(s: &str) -> Option<f64> {
         _ => return None,
     };
     let year = int(it.next()?)?;
-    let mut hms = it.next()?.split(':');
+    let mut hms = split(it.next()?, b':');
     let h = int(hms.next()?)?;
     let m = int(hms.next()?)?;
     let sec = int(hms.next()?)?;
-    if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    if hms.next().is_some()
+        || it.next()? != "GMT"
+        || it.next().is_some()
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
         return None;
     }
     // Days from civil (Howard Hinnant's algorithm).

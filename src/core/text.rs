@@ -41,6 +41,25 @@ pub fn split_once<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
     Some((s.get(..at)?, s.get(at + pat.len()..)?))
 }
 
+/// `s.split(b)` for an ASCII byte `b` (so every cut is a char boundary), by
+/// bytes: `str::split(char)` brings a `memchr` along.
+pub fn split(s: &str, b: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    ::core::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|x| x == b) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// A non-empty run of ASCII digits as a number; `None` for anything else,
 /// signs and overflow included (`str::parse` is generic and larger).
 #[must_use]
