@@ -78,7 +78,7 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
 }
 
 /// Bodies larger than this are not token responses.
-const MAX_BODY: usize = 64 * 1024;
+pub const MAX_BODY: usize = 64 * 1024;
 
 fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
     let parsed = (body.len() <= MAX_BODY)

@@ -33,6 +33,15 @@ macro_rules! scenarios {
     };
 }
 
+/// Bytes of this module's linear memory: the scenarios that bound what is
+/// copied into it read this before and after.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
 fn describe(e: &JsValue) -> String {
     js_sys::Reflect::get(e, &"stack".into())
         .ok()
@@ -85,6 +94,7 @@ mod session {
         cache_hit_resolves_in_one_microtask,
         a_page_clock_five_minutes_ahead_neither_loops_nor_serves_expired_tokens,
         a_page_clock_five_minutes_behind_never_serves_late,
-        a_throwing_post_message_never_touches_the_cache
+        a_throwing_post_message_never_touches_the_cache,
+        huge_bodies_and_messages_are_not_copied_into_wasm_memory
     );
 }

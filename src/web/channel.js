@@ -1,24 +1,26 @@
 // The BroadcastChannel side of cross-tab sync. Each received message reaches
 // the driver as [tokenId, tokenRaw, sessionId, template, organizationId],
 // every field a string, null, undefined (absent) or false (anything else):
-// the core judges them. Posts the clerk-js shaped message.
+// the core judges them. A string is cut to `limit` + 1 UTF-16 units (still
+// over the core's byte limit), so another tab cannot make this one copy a
+// huge message into wasm memory. Posts the clerk-js shaped message.
 const FIELDS = ["tokenId", "tokenRaw", "sessionId", "template", "organizationId"];
 
-const read = (data, key) => {
+const read = (data, key, limit) => {
   try {
     const v = data[key];
-    return v == null || typeof v === "string" ? v : false;
+    return v == null ? v : typeof v === "string" ? v.slice(0, limit + 1) : false;
   } catch {
     return false;
   }
 };
 
 // The open channel, or null where BroadcastChannel is missing or throws.
-export function openChannel(name, onMessage) {
+export function openChannel(name, onMessage, limit) {
   try {
     const channel = new BroadcastChannel(name);
     channel.onmessage = ({ data }) =>
-      onMessage(typeof data === "object" && data !== null ? FIELDS.map((k) => read(data, k)) : []);
+      onMessage(typeof data === "object" && data !== null ? FIELDS.map((k) => read(data, k, limit)) : []);
     return channel;
   } catch {
     return null;

@@ -5,6 +5,7 @@
 
 use crate::prelude::*;
 
+use crate::core::jwt::MAX_JWT_LEN;
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -12,7 +13,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/web/channel.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openChannel)]
-    fn open_channel(name: &str, on_message: &Closure<dyn Fn(JsValue)>) -> JsValue;
+    fn open_channel(name: &str, on_message: &Closure<dyn Fn(JsValue)>, limit: u32) -> JsValue;
     #[wasm_bindgen(js_name = postToken)]
     fn post_token(
         channel: &JsValue,
@@ -39,7 +40,10 @@ impl Channel {
     pub fn open(name: &str, on_message: impl Fn(IncomingBroadcast) + 'static) -> Option<Channel> {
         let on_message =
             Closure::<dyn Fn(JsValue)>::new(move |fields: JsValue| on_message(incoming(&fields)));
-        let channel = open_channel(name, &on_message);
+        // No field of a valid message is longer than a JWT may be; channel.js
+        // copies no more of any.
+        let limit = u32::try_from(MAX_JWT_LEN).unwrap_or(u32::MAX);
+        let channel = open_channel(name, &on_message, limit);
         (!channel.is_null()).then_some(Channel {
             channel,
             _on_message: on_message,

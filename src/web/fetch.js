@@ -1,6 +1,8 @@
 // Sends one /tokens request and reads the response, trusting nothing an
 // injected fetch returns. Calls done(status, retryAfter, body) once with the
-// response, or done(0, undefined, why) when there is none; never throws.
+// response, or done(0, undefined, why) when there is none; never throws. A
+// body is cut to `limit` + 1 UTF-16 units (still over the core's byte limit)
+// so a huge one is never copied into wasm memory.
 // Only plumbing lives here: what a status or body means is the core's call.
 const describe = (e) => {
   try {
@@ -10,7 +12,7 @@ const describe = (e) => {
   return "fetch failed";
 };
 
-async function read(response) {
+async function read(response, limit) {
   const status = response?.status;
   if (typeof status !== "number" || !(status >= 100 && status <= 599)) {
     return [0, undefined, "fetch resolved to something that is not a Response"];
@@ -25,10 +27,10 @@ async function read(response) {
     body = await response.text();
   } catch {}
   if (typeof body !== "string") return [0, undefined, "reading the response body failed"];
-  return [status, typeof retryAfter === "string" ? retryAfter : undefined, body];
+  return [status, typeof retryAfter === "string" ? retryAfter : undefined, body.slice(0, limit + 1)];
 }
 
-export function sendTokens(fetch, url, body, contentType, credentials, done) {
+export function sendTokens(fetch, url, body, contentType, credentials, limit, done) {
   let sent;
   try {
     const init = { method: "POST", headers: { "Content-Type": contentType }, body, credentials };
@@ -37,7 +39,7 @@ export function sendTokens(fetch, url, body, contentType, credentials, done) {
     sent = Promise.reject(e);
   }
   Promise.resolve(sent)
-    .then(read)
+    .then((response) => read(response, limit))
     .catch((e) => [0, undefined, describe(e)])
     .then(([status, retryAfter, text]) => done(status, retryAfter, text));
 }

@@ -5,6 +5,7 @@
 use crate::prelude::*;
 
 use crate::core::request::FORM_CONTENT_TYPE;
+use crate::core::response::MAX_BODY;
 use crate::core::{FetchOutcome, TokensRequest};
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -18,6 +19,7 @@ extern "C" {
         body: &str,
         content_type: &str,
         credentials: &str,
+        limit: u32,
         done: JsValue,
     );
 }
@@ -49,6 +51,8 @@ pub(crate) fn send(
         &request.body,
         FORM_CONTENT_TYPE,
         credentials,
+        // The core rejects a body over MAX_BODY bytes; fetch.js copies no more.
+        u32::try_from(MAX_BODY).unwrap_or(u32::MAX),
         done,
     );
 }

@@ -595,3 +595,31 @@ export async function a_throwing_post_message_never_touches_the_cache() {
     }
   });
 }
+
+// SPEC 5 (never panic): a body or a message far over the core's limits is cut
+// before it reaches wasm, so it cannot grow (or exhaust) the module's memory.
+export async function huge_bodies_and_messages_are_not_copied_into_wasm_memory() {
+  const { wasmMemoryBytes } = await lib();
+  const MiB = 1 << 20;
+  await scenario(async ({ clock, make }) => {
+    const channel = `test-${Math.random()}`;
+    const s = make({ broadcastChannel: channel, pollInterval: 0, fetch: async () => ({ status: 200, text: async () => "x".repeat(48 * MiB) }) });
+    const seen = [];
+    s.onTokenUpdate((u) => seen.push(u.source));
+    const other = new BroadcastChannel(channel);
+    const now = Math.floor(clock.nowSec);
+    const good = { tokenId: "sess_1", tokenRaw: jwt({ iat: now, exp: now + 60, n: "bc" }), sessionId: "sess_1", template: null, organizationId: null, traceId: "bc_1_a" };
+    let before = wasmMemoryBytes();
+    other.postMessage({ ...good, tokenRaw: good.tokenRaw + "x".repeat(24 * MiB) });
+    other.postMessage({ ...good, sessionId: "s".repeat(24 * MiB) });
+    other.postMessage(good);
+    await waitFor(() => seen.length === 1, "the valid message");
+    other.close();
+    eq(claims(s.peekToken()).n, "bc", "only the valid message was adopted");
+    assert(wasmMemoryBytes() - before < 4 * MiB, `huge messages grew wasm memory by ${(wasmMemoryBytes() - before) / MiB} MiB`);
+    before = wasmMemoryBytes();
+    const e = await rejection(s.getToken({ skipCache: true }), "a 48 MiB body");
+    eq(e.code, "invalid_response", "a huge body is not a token response");
+    assert(wasmMemoryBytes() - before < 4 * MiB, `a huge body grew wasm memory by ${(wasmMemoryBytes() - before) / MiB} MiB`);
+  });
+}
