@@ -39,12 +39,13 @@ test("the tarball holds what package.json promises", () => {
 });
 
 // The budget the benchmark reports against (scripts/bench.sh), checked here
-// too so that a change that outgrows it fails the test command.
+// too so that a change that outgrows it fails the test command. 35 KB is read
+// the strict way: 35,000 bytes.
 test("what a page downloads (.wasm and JS, gzip -9) fits the 35 KB budget", () => {
   const pkg = join(dir, "node_modules/session-swr");
   const files = readdirSync(pkg).filter((f) => f.endsWith(".js") || f.endsWith(".wasm"));
   const total = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length, 0);
-  assert.ok(total <= 35 * 1024, `${files.join(" + ")} = ${total} bytes gzip, over 35 KB`);
+  assert.ok(total <= 35_000, `${files.join(" + ")} = ${total} bytes gzip, over 35,000`);
 });
 
 test("Node ESM: import, instantiate the packaged wasm, mint and read a token", () => {
