@@ -95,6 +95,7 @@ mod session {
         a_page_clock_five_minutes_ahead_neither_loops_nor_serves_expired_tokens,
         a_page_clock_five_minutes_behind_never_serves_late,
         a_throwing_post_message_never_touches_the_cache,
-        huge_bodies_and_messages_are_not_copied_into_wasm_memory
+        huge_bodies_and_messages_are_not_copied_into_wasm_memory,
+        an_options_getter_that_calls_the_session_keeps_each_calls_options
     );
 }

@@ -6,27 +6,29 @@
 const SESSION = ["frontendApi", "sessionId", "organizationId", "lastActiveToken", "backgroundRefreshThreshold", "pollInterval", "broadcastChannel", "fetch", "credentials"];
 const GET = ["template", "organizationId", "skipCache", "refreshIfStale"];
 
-const check = (ok, complaint) => {
-  if (!ok) throw complaint;
+// Used as `ok || fail(complaint)`, so a complaint is only built when it is
+// thrown: getToken reads its options on every call.
+const fail = (complaint) => {
+  throw complaint;
 };
 const known = (o, fields) => {
-  for (const key of Object.keys(o)) check(fields.includes(key), `unknown option ${key}; expected one of ${fields.join(", ")}`);
+  for (const key of Object.keys(o)) fields.includes(key) || fail(`unknown option ${key}; expected one of ${fields.join(", ")}`);
 };
 // undefined when absent (and, where nullable, when null).
 const string = (o, name, nullable) => {
   const v = o[name];
   if (v === undefined || (nullable && v === null)) return undefined;
-  check(typeof v === "string", `${name} must be a string${nullable ? " or null" : ""}`);
+  typeof v === "string" || fail(`${name} must be a string${nullable ? " or null" : ""}`);
   return v;
 };
 const number = (o, name) => {
   const v = o[name];
-  check(v === undefined || typeof v === "number", `${name} must be a number`);
+  v === undefined || typeof v === "number" || fail(`${name} must be a number`);
   return v;
 };
 const boolean = (o, name) => {
   const v = o[name] ?? false;
-  check(typeof v === "boolean", `${name} must be a boolean`);
+  typeof v === "boolean" || fail(`${name} must be a boolean`);
   return v;
 };
 const read = (fn) => {
@@ -42,18 +44,18 @@ const read = (fn) => {
 //  fetch, credentials]
 export const readSessionOptions = (o) =>
   read(() => {
-    check(typeof o === "object" && o !== null, "options must be an object with frontendApi and sessionId");
+    (typeof o === "object" && o !== null) || fail("options must be an object with frontendApi and sessionId");
     known(o, SESSION);
     const frontendApi = string(o, "frontendApi");
-    check(frontendApi !== undefined, "frontendApi is required");
+    frontendApi !== undefined || fail("frontendApi is required");
     const sessionId = string(o, "sessionId");
-    check(sessionId !== undefined, "sessionId is required and must be a non-empty string");
+    sessionId !== undefined || fail("sessionId is required and must be a non-empty string");
     const channel = o.broadcastChannel === undefined ? "clerk:session_token" : o.broadcastChannel;
-    check(channel === null || (typeof channel === "string" && channel !== ""), "broadcastChannel must be a non-empty string or null");
+    (channel === null || (typeof channel === "string" && channel !== "")) || fail("broadcastChannel must be a non-empty string or null");
     const fetch = o.fetch ?? undefined;
-    check(fetch === undefined || typeof fetch === "function", "fetch must be a function");
+    (fetch === undefined || typeof fetch === "function") || fail("fetch must be a function");
     const credentials = string(o, "credentials") ?? "include";
-    check(["include", "same-origin", "omit"].includes(credentials), 'credentials must be "include", "same-origin" or "omit"');
+    ["include", "same-origin", "omit"].includes(credentials) || fail('credentials must be "include", "same-origin" or "omit"');
     return [
       frontendApi,
       sessionId,
@@ -67,13 +69,31 @@ export const readSessionOptions = (o) =>
     ];
   });
 
-// [template, organizationId mode (0: the session's, 1: personal, 2: this
-//  one), organizationId, skipCache, refreshIfStale]
-export const readGetTokenOptions = (o) =>
-  read(() => {
-    check(typeof o === "object" && o !== null, "getToken options must be an object");
+// getToken reads its options on every call, and every value that crosses
+// into wasm is a call of its own, so they come back as one number: bits 0-1
+// the organizationId mode (0: the session's, 1: personal, 2: the string
+// taken by takeOrganization), bit 2 skipCache, bit 3 refreshIfStale, bit 4 a
+// template (taken by takeTemplate); or -1, with the complaint taken by
+// takeComplaint. The strings are kept only after every getter of `o` has run,
+// so a getter that calls getToken itself cannot mix them up.
+let template, organization, complaint;
+export const readGetTokenOptions = (o) => {
+  const read_ = read(() => {
+    (typeof o === "object" && o !== null) || fail("getToken options must be an object");
     known(o, GET);
     const org = o.organizationId;
-    check(org === undefined || org === null || typeof org === "string", "organizationId must be a string or null");
-    return [string(o, "template"), org === undefined ? 0 : org === null ? 1 : 2, org ?? undefined, boolean(o, "skipCache"), boolean(o, "refreshIfStale")];
+    (org === undefined || org === null || typeof org === "string") || fail("organizationId must be a string or null");
+    const t = string(o, "template");
+    const flags = (org === undefined ? 0 : org === null ? 1 : 2) | (boolean(o, "skipCache") ? 4 : 0) | (boolean(o, "refreshIfStale") ? 8 : 0);
+    return [flags | (t === undefined ? 0 : 16), t, org];
   });
+  if (typeof read_ === "string") {
+    complaint = read_;
+    return -1;
+  }
+  [, template, organization] = read_;
+  return read_[0];
+};
+export const takeTemplate = () => template;
+export const takeOrganization = () => organization;
+export const takeComplaint = () => complaint;

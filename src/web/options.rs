@@ -27,7 +27,13 @@ extern "C" {
     #[wasm_bindgen(js_name = readSessionOptions)]
     fn read_session_options(options: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = readGetTokenOptions)]
-    fn read_get_token_options(options: &JsValue) -> JsValue;
+    fn read_get_token_options(options: &JsValue) -> i32;
+    #[wasm_bindgen(js_name = takeTemplate)]
+    fn take_template() -> String;
+    #[wasm_bindgen(js_name = takeOrganization)]
+    fn take_organization() -> String;
+    #[wasm_bindgen(js_name = takeComplaint)]
+    fn take_complaint() -> String;
 }
 
 /// The array options.js read, or its complaint as an error.
@@ -66,17 +72,21 @@ pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Erro
     if value.is_undefined() || value.is_null() {
         return Ok(GetTokenOptions::default());
     }
-    let f = fields(read_get_token_options(value))?;
+    // One number, and a call per string present (see options.js).
+    let flags = read_get_token_options(value);
+    if flags < 0 {
+        return Err(Error::InvalidOptions(take_complaint()));
+    }
     // Absent (the session's organization) and `null` (personal) differ.
-    let organization_id = match f.get(1).as_f64() {
-        Some(2.0) => OrgChoice::Explicit(f.get(2).as_string()),
-        Some(1.0) => OrgChoice::Explicit(None),
+    let organization_id = match flags & 3 {
+        2 => OrgChoice::Explicit(Some(take_organization())),
+        1 => OrgChoice::Explicit(None),
         _ => OrgChoice::SessionDefault,
     };
     Ok(GetTokenOptions {
-        template: f.get(0).as_string(),
+        template: (flags & 16 != 0).then(take_template),
         organization_id,
-        skip_cache: f.get(3).as_bool() == Some(true),
-        refresh_if_stale: f.get(4).as_bool() == Some(true),
+        skip_cache: flags & 4 != 0,
+        refresh_if_stale: flags & 8 != 0,
     })
 }

@@ -623,3 +623,26 @@ export async function huge_bodies_and_messages_are_not_copied_into_wasm_memory()
     assert(wasmMemoryBytes() - before < 4 * MiB, `a huge body grew wasm memory by ${(wasmMemoryBytes() - before) / MiB} MiB`);
   });
 }
+
+// Options are read through one call and kept strings (options.js): a getter
+// that calls back into the session must not mix its options with the outer
+// call's.
+export async function an_options_getter_that_calls_the_session_keeps_each_calls_options() {
+  await scenario(async ({ api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const ids = [];
+    s.onTokenUpdate((u) => ids.push(u.tokenId));
+    let inner;
+    const options = {
+      organizationId: "org_out",
+      get template() {
+        inner = s.getToken({ template: "inner", organizationId: "org_in" });
+        return "outer";
+      },
+    };
+    await s.getToken(options);
+    await inner;
+    eq(ids.sort().join(), "sess_1-inner-org_in,sess_1-outer-org_out", "each call's own key");
+    eq(api.requests.map((r) => r.url.split("/").pop()).sort().join(), "inner,outer", "each call's own template");
+  });
+}
