@@ -14,16 +14,21 @@ const dir = readdirSync(snippets).find((d) =>
 if (!dir) throw new Error("session_error.js snippet missing from the wasm-bindgen output");
 const errorPath = `./snippets/${dir}/src/web/session_error.js`;
 
-// The entry's Session adds one thing to the wasm class: a cache hit on the
-// default key served from a memo the core rewrites after every change of
-// state (token, fresh-until and servable-until times), so the hot path makes
-// no call into wasm. Every rule stays in the core; anything else goes to the
-// wasm methods.
+// The entry's Session adds one thing to the wasm class: a cache hit served
+// from a memo per key that the core rewrites after every change of state
+// (token, fresh-until and servable-until times; see src/web/memo.js), so the
+// hot path makes no call into wasm. Every rule stays in the core: a memo of a
+// key other than the default one is only filled while the key is in use, so
+// the first read of each new token still reaches the core (SPEC 2.7), and
+// anything the fast path does not recognise as plainly valid options goes to
+// the wasm methods, which judge it (and report errors). A property the fast
+// path reads may be read again by the wasm method when it falls through.
 //
 // Reading the clock costs several times a Map lookup, so the verdict of one
 // reading (`f`: fresh, `s`: servable) is reused until the current task's
-// microtasks have run (`q` marks a verdict as current; the core clears it
-// whenever it rewrites the memo). A token is only served this way while it
+// microtasks have run: `q` holds the task's number (\`task\`, moved on by one
+// microtask queued at the first verdict of a task), and the core clears it
+// whenever it rewrites the memo. A token is only served this way while it
 // has more than SLACK ms in hand beyond its cutoff, so a verdict can only
 // mislead a task that runs for longer than that without yielding. A fake
 // clock (@sinonjs/fake-timers, vitest, Jest) jumps by any amount inside one
@@ -40,42 +45,82 @@ const NATIVE = Function.prototype.toString.call(Date.now).includes("[native code
 // A settled promise's then() queues the expiry with the task's microtasks at a
 // tenth of queueMicrotask's cost in Chromium.
 const TICK = Promise.resolve();
+let task = 0;
+let queued = false;
+const nextTask = () => {
+  task++;
+  queued = false;
+};
+const DEAD = { keys: new Map(), d: { fresh: -Infinity, servable: -Infinity, q: false, f: false, s: false } };
 
 export class Session extends WasmSession {
-  #memo;
-  #expire;
+  #memos;
   constructor(options) {
     super(options);
-    const m = (this.#memo = super.__memo);
-    this.#expire = () => (m.q = false);
+    this.#memos = super.__memo;
   }
-  #judge(m) {
-    const now = Date.now();
-    m.f = now < m.fresh - SLACK;
-    m.s = now < m.servable - SLACK;
-    if (Date.now === NATIVE) {
-      m.q = true;
-      TICK.then(this.#expire);
+  // The memo of the key plainly valid options name, judged; else undefined.
+  // Only own-or-inherited enumerable keys of a plain object are looked at,
+  // and anything unusual falls through (a skipCache getToken among them).
+  #memo(o, get) {
+    const memos = this.#memos;
+    let m = memos.d;
+    if (o !== undefined) {
+      let template, org;
+      // A throwing getter or proxy trap falls through too: wasm turns it
+      // into the SessionError getToken may reject with.
+      try {
+        if (o === null || typeof o !== "object" || Object.getPrototypeOf(o) !== Object.prototype) return;
+        for (const k in o) {
+          const v = o[k];
+          if (k === "template") {
+            if (typeof v !== "string") return;
+            template = v;
+          } else if (k === "organizationId") {
+            if (v !== null && typeof v !== "string") return;
+            org = v;
+          } else if (k === "skipCache") {
+            // getToken with skipCache always goes to origin.
+            if (get ? v !== false : typeof v !== "boolean") return;
+          } else if (k !== "refreshIfStale" || typeof v !== "boolean") {
+            return;
+          }
+        }
+      } catch {
+        return;
+      }
+      // tokenId as the core builds it: [sessionId, template, organizationId]
+      // with the empty ones left out, joined by "-".
+      if (org === undefined) org = memos.org;
+      let id = memos.sid;
+      if (template) id += "-" + template;
+      if (org) id += "-" + org;
+      if ((m = memos.keys.get(id)) === undefined) return;
     }
+    if (m.q !== task || Date.now !== NATIVE) {
+      const now = Date.now();
+      m.f = now < m.fresh - SLACK;
+      m.s = now < m.servable - SLACK;
+      if (Date.now === NATIVE) {
+        m.q = task;
+        if (!queued) {
+          queued = true;
+          TICK.then(nextTask);
+        }
+      }
+    }
+    return m;
   }
   getToken(options) {
-    const m = this.#memo;
-    if (options === undefined) {
-      if (!m.q || Date.now !== NATIVE) this.#judge(m);
-      if (m.f) return Promise.resolve(m.token);
-    }
-    return super.getToken(options);
+    const m = this.#memo(options, true);
+    return m?.f ? Promise.resolve(m.token) : super.getToken(options);
   }
   peekToken(options) {
-    const m = this.#memo;
-    if (options === undefined) {
-      if (!m.q || Date.now !== NATIVE) this.#judge(m);
-      if (m.s) return m.token;
-    }
-    return super.peekToken(options);
+    const m = this.#memo(options, false);
+    return m?.s ? m.token : super.peekToken(options);
   }
   free() {
-    this.#memo = { token: null, fresh: -Infinity, servable: -Infinity, q: true, f: false, s: false };
+    this.#memos = DEAD;
     super.free();
   }
 }

@@ -39,6 +39,10 @@ impl<V> KeyMap<V> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
     pub fn clear(&mut self) {
         self.0.clear();
     }

@@ -21,7 +21,7 @@ use crate::core::{
 };
 use ::core::cell::RefCell;
 use alloc::rc::{Rc, Weak};
-use js_sys::{Function, Object};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -44,11 +44,8 @@ pub(crate) struct Driver {
     /// JS strings of recently served tokens, by token sequence number:
     /// building one from wasm memory costs more than the rest of a cache hit.
     pub(super) token_strings: Vec<(u64, JsValue)>,
-    /// `{token, fresh, servable}` for the package entry's cache-hit memo of
-    /// the default key (times in ms, local clock); rewritten after every
-    /// change of state, so the memo never outlives what the core holds.
-    pub(super) memo: Object,
-    pub(super) memo_seq: Option<u64>,
+    /// The package entry's cache-hit memos, one per key (see memo.rs).
+    pub(super) memos: JsValue,
 }
 
 impl Drop for Driver {
@@ -71,6 +68,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let seed =
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
+    let memos = memo::new(&opts.core.session_id, opts.core.organization_id.as_deref());
     let cfg = Config::new(opts.core, seed)?;
     let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
     let shared = Rc::new(RefCell::new(Driver {
@@ -85,8 +83,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         held_locks: Vec::new(),
         lock_queue: js_sys::Map::new(),
         token_strings: Vec::new(),
-        memo: Object::new(),
-        memo_seq: None,
+        memos,
     }));
     let weak = Rc::downgrade(&shared);
     let channel = opts

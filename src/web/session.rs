@@ -94,7 +94,7 @@ impl Session {
         Ok(Session { inner, session_id })
     }
 
-    /// The cache-hit memo the package entry reads; not part of the API.
+    /// The cache-hit memos the package entry reads; not part of the API.
     #[wasm_bindgen(getter, js_name = __memo, skip_typescript)]
     pub fn memo(&self) -> JsValue {
         memo::object(&self.inner)
@@ -121,13 +121,6 @@ impl Session {
             Ok(opts) => opts,
             Err(e) => return Promise::reject(&to_js(&e)),
         };
-        // A fresh cached token: no effect, no future, the JS string reused.
-        let skip_cache = opts.as_ref().is_some_and(|o| o.skip_cache);
-        if !skip_cache {
-            if let Some(token) = memo::cached(&self.inner, opts.as_ref(), true) {
-                return Promise::resolve(&token);
-            }
-        }
         let opts = opts.unwrap_or_default();
         let outcome = match self.inner.try_borrow_mut() {
             Ok(mut d) => d.machine.get_token(driver::now(), &opts),
@@ -165,7 +158,7 @@ impl Session {
             .transpose()
             .map_err(|e| to_js(&e))?;
         // Marking the key in use may schedule its refresh: `cached` pumps then.
-        Ok(memo::cached(&self.inner, opts.as_ref(), false).unwrap_or(JsValue::NULL))
+        Ok(memo::cached(&self.inner, opts.as_ref()).unwrap_or(JsValue::NULL))
     }
 
     /// Calls `listener` with `{tokenId, token, source}` whenever a key's

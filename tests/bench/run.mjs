@@ -92,7 +92,7 @@ const label = {
   getToken: "getToken() cache hit, calls in one task",
   peekToken: "peekToken() cache hit, calls in one task",
   getTokenAwaitedEach: "getToken() cache hit, each call awaited",
-  getTemplateToken: "getToken({ template }) cache hit (wasm path), calls in one task",
+  getTemplateToken: "getToken({ template }) cache hit, calls in one task",
 };
 for (const [name, r] of Object.entries(latency)) {
   console.log(`| ${label[name] ?? name} | ${r.oursNs.toFixed(0)} ns | ${r.baselineNs.toFixed(0)} ns | ${r.ratio.toFixed(2)} |`);

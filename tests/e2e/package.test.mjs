@@ -262,3 +262,86 @@ test("fake timers: time moved inside one task is seen by the entry's memo", () =
   writeFileSync(join(dir, "fake-timers.mjs"), script);
   assert.equal(execFileSync("node", ["fake-timers.mjs"], { cwd: dir }).toString().trim(), "ok");
 });
+
+// Every key's hits are served by the entry's memos, which the core fills only
+// for keys in use (SPEC 2.7); options the fast path does not plainly accept
+// reach wasm, which judges them.
+test("the entry's memos serve template and organization keys, and the core still sees each new token's first read", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { createRequire } from "node:module";
+    import { initSync, Session } from "session-swr";
+    const FakeTimers = createRequire(${JSON.stringify(join(ROOT, "package.json"))})("@sinonjs/fake-timers");
+    initSync({ module: readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm"))) });
+    const check = (c, m) => { if (!c) throw new Error(m); };
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const clock = FakeTimers.install({ now: 1_700_000_000_000, toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    const requests = [];
+    const session = new Session({
+      frontendApi: "https://fapi.test", sessionId: "sess_1", organizationId: "org_s", broadcastChannel: null,
+      fetch: async (url, init) => {
+        requests.push(url.split("/").pop() + " " + init.body);
+        const iat = Math.floor(Date.now() / 1000);
+        return new Response(JSON.stringify({ jwt: b64({ oiat: iat }) + "." + b64({ sid: "sess_1", iat, exp: iat + 60, n: requests.length }) + ".c2ln" }));
+      },
+    });
+    // Calls that reach the wasm class, under the entry's.
+    const raw = Object.getPrototypeOf(Session.prototype);
+    let reached = 0;
+    for (const name of ["getToken", "peekToken"]) {
+      const real = raw[name];
+      raw[name] = function (...args) { reached++; return real.apply(this, args); };
+    }
+    const hits = (fn, n = 10) => { const before = reached; for (let i = 0; i < n; i++) fn(); return reached - before; };
+
+    const t = await session.getToken({ template: "t" });
+    const personal = await session.getToken({ organizationId: null });
+    const other = await session.getToken({ template: "u", organizationId: "org_x" });
+    check(requests.length === 3, "three keys, three requests: " + requests);
+    check(hits(() => session.peekToken({ template: "t" })) === 0, "template hits never reach wasm");
+    check(hits(() => session.getToken({ template: "t", organizationId: "org_s", refreshIfStale: false })) === 0, "the session's organization named outright is the same key");
+    check(hits(() => session.getToken({ organizationId: "" })) === 0 && session.peekToken({ organizationId: "" }) === personal, "an empty organization is the personal key");
+    check(session.peekToken({ template: "u", organizationId: "org_x" }) === other && session.peekToken({ template: "u" }) === null && session.peekToken({ template: "t" }) === t, "each key its own token");
+    check(requests.length === 3, "and no request");
+
+    // What the fast path does not plainly accept goes to wasm, which judges it.
+    for (const [bad, what] of [[{ template: "t", bogus: 1 }, "unknown option"], [{ template: 5 }, "template"], [{ template: "t", skipCache: "yes" }, "skipCache"]]) {
+      let error;
+      try { session.peekToken(bad); } catch (e) { error = e; }
+      check(error?.code === "invalid_options" && error.message.includes(what.split(" ")[0]), JSON.stringify(bad) + ": " + error?.message);
+    }
+    // Options that throw when read: getToken still rejects with a SessionError, never throws.
+    const fail = () => { throw new Error("read"); };
+    const throwing = [
+      ["a throwing getter", { template: "t", get organizationId() { return fail(); } }],
+      ["a throwing proxy", new Proxy({}, { getPrototypeOf: fail, ownKeys: fail })],
+    ];
+    for (const [what, options] of throwing) {
+      let sync, rejected;
+      try { await session.getToken(options).catch((e) => { rejected = e; }); } catch (e) { sync = e; }
+      check(!sync && rejected?.code === "invalid_options", what + ": " + (sync ?? rejected));
+    }
+    const forced = await session.getToken({ template: "t", skipCache: true });
+    check(requests.length === 4 && forced !== t, "skipCache always goes to origin");
+
+    // Four minutes of 60 s tokens, read every 5 s: a template read only
+    // through the memos must still be refreshed before it lapses, so each new
+    // token's first read reaches the core, which marks the key in use.
+    let firstReads = 0;
+    for (let i = 0; i < 48; i++) {
+      await clock.tickAsync(5_000);
+      const before = reached;
+      check(session.peekToken({ template: "t" }) !== null, "the template lapsed at " + (i + 1) * 5 + " s");
+      firstReads += reached - before;
+    }
+    const refreshes = requests.slice(4).filter((r) => r.startsWith("t ")).length;
+    check(refreshes >= 4 && firstReads === refreshes, refreshes + " template refreshes, " + firstReads + " reads reached wasm");
+    session.dispose();
+    check(session.peekToken({ template: "t" }) === null && session.peekToken() === null, "dispose empties every memo");
+    clock.uninstall();
+    console.log("ok");
+  `;
+  writeFileSync(join(dir, "memos.mjs"), script);
+  assert.equal(execFileSync("node", ["memos.mjs"], { cwd: dir }).toString().trim(), "ok");
+});

@@ -182,7 +182,7 @@ impl Machine {
 
     /// `peekToken`: the servable cached token, if any; marks the key in use.
     pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
-        self.cached_token(now, Some(opts), false)
+        self.cached_token(now, Some(opts))
             .map(|(_, raw, _)| raw.to_owned())
     }
 
