@@ -37,7 +37,8 @@ writeFileSync(
   join(pkg, "index.js"),
   `import { Session as WasmSession } from "./session_swr.js";
 export { default, initSync, pickFreshestJwt } from "./session_swr.js";
-export { SessionError } from "${errorPath}";
+import { SessionError } from "${errorPath}";
+export { SessionError };
 
 const SLACK = 1000;
 // The engine's clock, or null if Date.now was already replaced at load.
@@ -60,8 +61,9 @@ export class Session extends WasmSession {
     this.#memos = super.__memo;
   }
   // The memo of the key plainly valid options name, judged; else undefined.
-  // Only own-or-inherited enumerable keys of a plain object are looked at,
-  // and anything unusual falls through (a skipCache getToken among them).
+  // The options are read as options.js reads them (each field by name, any
+  // other enumerable key an error), and anything unusual falls through to
+  // wasm (a skipCache getToken among them).
   #memo(o, get) {
     const memos = this.#memos;
     let m = memos.d;
@@ -72,20 +74,16 @@ export class Session extends WasmSession {
       try {
         if (o === null || typeof o !== "object" || Object.getPrototypeOf(o) !== Object.prototype) return;
         for (const k in o) {
-          const v = o[k];
-          if (k === "template") {
-            if (typeof v !== "string") return;
-            template = v;
-          } else if (k === "organizationId") {
-            if (v !== null && typeof v !== "string") return;
-            org = v;
-          } else if (k === "skipCache") {
-            // getToken with skipCache always goes to origin.
-            if (get ? v !== false : typeof v !== "boolean") return;
-          } else if (k !== "refreshIfStale" || typeof v !== "boolean") {
-            return;
-          }
+          if (k !== "template" && k !== "organizationId" && k !== "skipCache" && k !== "refreshIfStale") return;
         }
+        template = o.template;
+        org = o.organizationId;
+        const skip = o.skipCache ?? false;
+        const stale = o.refreshIfStale ?? false;
+        if (template !== undefined && typeof template !== "string") return;
+        if (org != null && typeof org !== "string") return;
+        // getToken with skipCache always goes to origin.
+        if (typeof stale !== "boolean" || (get ? skip !== false : typeof skip !== "boolean")) return;
       } catch {
         return;
       }
@@ -101,29 +99,40 @@ export class Session extends WasmSession {
       const now = Date.now();
       m.f = now < m.fresh - SLACK;
       m.s = now < m.servable - SLACK;
-      if (Date.now === NATIVE) {
-        m.q = task;
-        if (!queued) {
-          queued = true;
-          TICK.then(nextTask);
-        }
+      // A verdict on a fake clock's time is never reused, not even once
+      // the engine's clock is back.
+      m.q = Date.now === NATIVE && task;
+      if (m.q !== false && !queued) {
+        queued = true;
+        TICK.then(nextTask);
       }
     }
     return m;
   }
   getToken(options) {
     const m = this.#memo(options, true);
-    return m?.f ? Promise.resolve(m.token) : super.getToken(options);
+    if (m?.f) return Promise.resolve(m.token);
+    // After free() the wasm object is gone: reject as after dispose().
+    if (this.#memos === DEAD) return Promise.reject(new SessionError("disposed", "the session was disposed"));
+    return super.getToken(options);
   }
   peekToken(options) {
     const m = this.#memo(options, false);
-    return m?.s ? m.token : super.peekToken(options);
+    return m?.s ? m.token : this.#memos === DEAD ? null : super.peekToken(options);
   }
+  dispose() {
+    if (this.#memos !== DEAD) super.dispose();
+  }
+  // free() ends the session as dispose() does, then releases the wasm object.
   free() {
+    if (this.#memos === DEAD) return;
     this.#memos = DEAD;
+    super.dispose();
     super.free();
   }
 }
+// wasm-bindgen points Symbol.dispose at its own free(), which would skip ours.
+if (Symbol.dispose) Session.prototype[Symbol.dispose] = Session.prototype.free;
 `,
 );
 writeFileSync(

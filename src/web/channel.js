@@ -1,9 +1,9 @@
 // The BroadcastChannel side of cross-tab sync. Each received message reaches
 // the driver as [tokenId, tokenRaw, sessionId, template, organizationId],
 // every field a string, null, undefined (absent) or false (anything else):
-// the core judges them. A string is cut to `limit` + 1 UTF-16 units (still
-// over the core's byte limit), so another tab cannot make this one copy a
-// huge message into wasm memory. Posts the clerk-js shaped message.
+// the core judges them. A string is cut to `limit` + 1 UTF-16 units, so that
+// another tab cannot make this one copy a huge message into wasm memory (see
+// MAX_FIELD_LEN in channel.rs). Posts the clerk-js shaped message.
 const FIELDS = ["tokenId", "tokenRaw", "sessionId", "template", "organizationId"];
 
 const read = (data, key, limit) => {

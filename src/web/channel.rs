@@ -5,7 +5,6 @@
 
 use crate::prelude::*;
 
-use crate::core::jwt::MAX_JWT_LEN;
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -28,6 +27,13 @@ extern "C" {
     fn close_channel(channel: &JsValue);
 }
 
+/// channel.js cuts every string field of a received message to this many
+/// UTF-16 units plus one, so another tab cannot make this one copy a huge
+/// string into wasm memory. A cut field never matches (a `tokenRaw` over
+/// 16 KiB does not decode, and no key this long is ever requested), so a
+/// message with a field over 64 KiB is ignored.
+const MAX_FIELD_LEN: u32 = 64 * 1024;
+
 /// An open channel with its message callback; closed on drop.
 pub(crate) struct Channel {
     channel: JsValue,
@@ -40,10 +46,7 @@ impl Channel {
     pub fn open(name: &str, on_message: impl Fn(IncomingBroadcast) + 'static) -> Option<Channel> {
         let on_message =
             Closure::<dyn Fn(JsValue)>::new(move |fields: JsValue| on_message(incoming(&fields)));
-        // No field of a valid message is longer than a JWT may be; channel.js
-        // copies no more of any.
-        let limit = u32::try_from(MAX_JWT_LEN).unwrap_or(u32::MAX);
-        let channel = open_channel(name, &on_message, limit);
+        let channel = open_channel(name, &on_message, MAX_FIELD_LEN);
         (!channel.is_null()).then_some(Channel {
             channel,
             _on_message: on_message,

@@ -175,6 +175,9 @@ pub(crate) fn pump(shared: &Shared) {
             Ok(mut d) => ::core::iter::from_fn(|| d.machine.poll_effect()).collect(),
             Err(_) => return,
         };
+        // The memos follow the core before any effect runs user code (a
+        // listener, an injected fetch), which may read a token through them.
+        memo::refresh(shared);
         if effects.is_empty() {
             break;
         }
@@ -183,7 +186,6 @@ pub(crate) fn pump(shared: &Shared) {
         }
     }
     rearm(shared);
-    memo::refresh(shared);
 }
 
 fn run(shared: &Shared, effect: Effect) {

@@ -177,12 +177,19 @@ test("the entry's cache-hit memo follows the core: freshness window, 401 evictio
     check(t5 && t5 !== t4 && minted === before + 1, "after clearCache the next getToken fetches");
     session.dispose();
     try { await session.getToken(); check(false, "disposed expected"); } catch (e) { check(e.code === "disposed", e.code); }
-    const other = new Session({ frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, fetch: async () => new Response(JSON.stringify({ jwt: mint() })) });
-    await other.getToken();
-    other.free();
-    let threw = false;
-    try { other.peekToken(); } catch { threw = true; }
-    check(threw, "a freed session serves nothing");
+    // free() and Symbol.dispose end the session as dispose() does.
+    for (const end of ["free", Symbol.dispose].filter(Boolean)) {
+      const other = new Session({ frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, fetch: async () => new Response(JSON.stringify({ jwt: mint() })) });
+      await other.getToken();
+      await other.getToken({ template: "t" });
+      other[end]();
+      check(other.peekToken() === null && other.peekToken({ template: "t" }) === null, String(end) + ": a freed session serves nothing");
+      let sync, rejected;
+      try { await other.getToken({ template: "t" }).catch((e) => { rejected = e; }); } catch (e) { sync = e; }
+      check(!sync && rejected?.code === "disposed", String(end) + ": getToken rejects with disposed: " + (sync ?? rejected));
+      other.dispose();
+      other.free();
+    }
     console.log("ok");
   `;
   writeFileSync(join(dir, "memo.mjs"), script);
@@ -201,7 +208,7 @@ test("fake timers: time moved inside one task is seen by the entry's memo", () =
     const wasm = readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm")));
     const check = (c, m) => { if (!c) throw new Error(m); };
     const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    const tokenAt = (ms) => { const iat = Math.floor(ms / 1000); return b64({ oiat: iat }) + "." + b64({ sid: "sess_1", iat, exp: iat + 60 }) + ".c2ln"; };
+    const tokenAt = (ms, life = 60) => { const iat = Math.floor(ms / 1000); return b64({ oiat: iat }) + "." + b64({ sid: "sess_1", iat, exp: iat + life }) + ".c2ln"; };
     // A fresh instance of the package module each time, so each case sees its own load.
     let n = 0;
     const load = async () => { const m = await import(import.meta.resolve("session-swr") + "?" + n++); m.initSync({ module: wasm }); return m; };
@@ -257,6 +264,21 @@ test("fake timers: time moved inside one task is seen by the entry's memo", () =
       clock.uninstall();
       s.session.dispose();
     }
+    // A verdict on a fake clock's time is not reused once the real clock is back.
+    {
+      const m = await load();
+      const session = new m.Session({
+        frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, pollInterval: 0,
+        fetch: async () => new Response(JSON.stringify({ jwt: tokenAt(Date.now(), 3) })),
+      });
+      const short = await session.getToken(); // the caller gets its own mint, with 3 s left
+      check(session.peekToken() === null, "3 s left: not servable");
+      const clock = FakeTimers.install({ now: Date.now() - 60_000, toFake });
+      check(session.peekToken() === short, "servable on a clock a minute behind");
+      clock.uninstall();
+      check(session.peekToken() === null, "not servable on the real clock again, in the same task");
+      session.dispose();
+    }
     console.log("ok");
   `;
   writeFileSync(join(dir, "fake-timers.mjs"), script);
@@ -295,6 +317,11 @@ test("the entry's memos serve template and organization keys, and the core still
     }
     const hits = (fn, n = 10) => { const before = reached; for (let i = 0; i < n; i++) fn(); return reached - before; };
 
+    // A listener reads through the memos while its token is new.
+    const inListener = [];
+    const unsubscribe = session.onTokenUpdate((u) => {
+      if (u.tokenId === "sess_1-t-org_s") inListener.push(session.peekToken({ template: "t" }) === u.token);
+    });
     const t = await session.getToken({ template: "t" });
     const personal = await session.getToken({ organizationId: null });
     const other = await session.getToken({ template: "u", organizationId: "org_x" });
@@ -304,6 +331,13 @@ test("the entry's memos serve template and organization keys, and the core still
     check(hits(() => session.getToken({ organizationId: "" })) === 0 && session.peekToken({ organizationId: "" }) === personal, "an empty organization is the personal key");
     check(session.peekToken({ template: "u", organizationId: "org_x" }) === other && session.peekToken({ template: "u" }) === null && session.peekToken({ template: "t" }) === t, "each key its own token");
     check(requests.length === 3, "and no request");
+
+    // Options are read by name, as wasm reads them, enumerable or not.
+    const hidden = Object.defineProperty({}, "template", { value: "t" });
+    check(session.peekToken(hidden) === t, "a non-enumerable template names the template key");
+    const hiddenSkip = Object.defineProperty({ template: "t" }, "skipCache", { value: true });
+    const before = requests.length;
+    check((await session.getToken(hiddenSkip)) !== t && requests.length === before + 1, "a non-enumerable skipCache still goes to origin");
 
     // What the fast path does not plainly accept goes to wasm, which judges it.
     for (const [bad, what] of [[{ template: "t", bogus: 1 }, "unknown option"], [{ template: 5 }, "template"], [{ template: "t", skipCache: "yes" }, "skipCache"]]) {
@@ -323,20 +357,26 @@ test("the entry's memos serve template and organization keys, and the core still
       check(!sync && rejected?.code === "invalid_options", what + ": " + (sync ?? rejected));
     }
     const forced = await session.getToken({ template: "t", skipCache: true });
-    check(requests.length === 4 && forced !== t, "skipCache always goes to origin");
+    check(requests.length === 5 && forced !== t, "skipCache always goes to origin");
 
     // Four minutes of 60 s tokens, read every 5 s: a template read only
     // through the memos must still be refreshed before it lapses, so each new
     // token's first read reaches the core, which marks the key in use.
-    let firstReads = 0;
+    // For the first two minutes the listener makes each first read, then the
+    // loop's own reads do.
+    const loopStart = reached;
+    let listened = 0;
     for (let i = 0; i < 48; i++) {
+      if (i === 24) {
+        unsubscribe();
+        listened = inListener.length;
+      }
       await clock.tickAsync(5_000);
-      const before = reached;
       check(session.peekToken({ template: "t" }) !== null, "the template lapsed at " + (i + 1) * 5 + " s");
-      firstReads += reached - before;
     }
-    const refreshes = requests.slice(4).filter((r) => r.startsWith("t ")).length;
-    check(refreshes >= 4 && firstReads === refreshes, refreshes + " template refreshes, " + firstReads + " reads reached wasm");
+    const refreshes = requests.slice(5).filter((r) => r.startsWith("t ")).length;
+    check(refreshes >= 4 && reached - loopStart === refreshes, refreshes + " template refreshes, " + (reached - loopStart) + " reads reached wasm");
+    check(listened >= 3 + 2 && inListener.length === listened && inListener.every(Boolean), "the listener read each new token: " + inListener);
     session.dispose();
     check(session.peekToken({ template: "t" }) === null && session.peekToken() === null, "dispose empties every memo");
     clock.uninstall();
