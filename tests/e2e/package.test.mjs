@@ -29,6 +29,23 @@ const TOKEN = (() => {
   return `${b64({ alg: "RS256", oiat: now })}.${b64({ sid: "sess_1", iat: now, exp: now + 60 })}.c2ln`;
 })();
 
+// Runs `body` as an ES module in the fresh project, which must print "ok".
+// The prelude gives it the packaged .wasm's bytes (`wasm`), check(), b64()
+// and @sinonjs/fake-timers (`FakeTimers`).
+function runModule(name, body) {
+  const prelude = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { createRequire } from "node:module";
+    const FakeTimers = createRequire(${JSON.stringify(join(ROOT, "package.json"))})("@sinonjs/fake-timers");
+    const wasm = readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm")));
+    const check = (c, m) => { if (!c) throw new Error(m); };
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  `;
+  writeFileSync(join(dir, name), prelude + body + 'console.log("ok");\n');
+  assert.equal(execFileSync("node", [name], { cwd: dir }).toString().trim(), "ok");
+}
+
 test("the tarball holds what package.json promises", () => {
   const meta = JSON.parse(readFileSync(join(dir, "node_modules/session-swr/package.json"), "utf8"));
   assert.equal(meta.type, "module");
@@ -49,11 +66,8 @@ test("what a page downloads (.wasm and JS, gzip -9) fits the 35 KB budget", () =
 });
 
 test("Node ESM: import, instantiate the packaged wasm, mint and read a token", () => {
-  const script = `
-    import { readFileSync } from "node:fs";
-    import { fileURLToPath } from "node:url";
+  runModule("smoke.mjs", `
     import { initSync, Session, SessionError, pickFreshestJwt } from "session-swr";
-    const wasm = readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm")));
     initSync({ module: wasm });
     const token = ${JSON.stringify(TOKEN)};
     let calls = 0;
@@ -67,10 +81,7 @@ test("Node ESM: import, instantiate the packaged wasm, mint and read a token", (
     try { new Session({ sessionId: "x" }); throw new Error("no throw"); }
     catch (e) { if (!(e instanceof SessionError) || e.code !== "invalid_options") throw e; }
     session.dispose();
-    console.log("ok");
-  `;
-  writeFileSync(join(dir, "smoke.mjs"), script);
-  assert.equal(execFileSync("node", ["smoke.mjs"], { cwd: dir }).toString().trim(), "ok");
+  `);
 });
 
 test("tsc --strict accepts the packaged types", () => {
@@ -133,12 +144,9 @@ test("a page loads the installed package and gets a token", async () => {
 });
 
 test("the entry's cache-hit memo follows the core: freshness window, 401 eviction, clearCache, dispose, free", () => {
-  const script = `
-    import { readFileSync } from "node:fs";
-    import { fileURLToPath } from "node:url";
+  runModule("memo.mjs", `
     import { initSync, Session } from "session-swr";
-    initSync({ module: readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm"))) });
-    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    initSync({ module: wasm });
     let clock = 1_700_000_000_000;
     Date.now = () => clock;
     let minted = 0, status = 200;
@@ -147,7 +155,6 @@ test("the entry's cache-hit memo follows the core: freshness window, 401 evictio
       frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null, pollInterval: 0,
       fetch: async () => status === 200 ? new Response(JSON.stringify({ jwt: mint() })) : new Response("{}", { status }),
     });
-    const check = (c, m) => { if (!c) throw new Error(m); };
     const flush = () => new Promise((r) => setImmediate(r));
     const t1 = await session.getToken();
     check((await session.getToken()) === t1 && minted === 1, "memo hit");
@@ -190,24 +197,14 @@ test("the entry's cache-hit memo follows the core: freshness window, 401 evictio
       other.dispose();
       other.free();
     }
-    console.log("ok");
-  `;
-  writeFileSync(join(dir, "memo.mjs"), script);
-  assert.equal(execFileSync("node", ["memo.mjs"], { cwd: dir }).toString().trim(), "ok");
+  `);
 });
 
 // SPEC 2.8: fake clocks drive the package exactly as they drive clerk-js,
 // even when they move time inside one task (setSystemTime, tick), where the
 // entry's memo would otherwise reuse the verdict of an earlier reading.
 test("fake timers: time moved inside one task is seen by the entry's memo", () => {
-  const script = `
-    import { readFileSync } from "node:fs";
-    import { fileURLToPath } from "node:url";
-    import { createRequire } from "node:module";
-    const FakeTimers = createRequire(${JSON.stringify(join(ROOT, "package.json"))})("@sinonjs/fake-timers");
-    const wasm = readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm")));
-    const check = (c, m) => { if (!c) throw new Error(m); };
-    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  runModule("fake-timers.mjs", `
     const tokenAt = (ms, life = 60) => { const iat = Math.floor(ms / 1000); return b64({ oiat: iat }) + "." + b64({ sid: "sess_1", iat, exp: iat + life }) + ".c2ln"; };
     // A fresh instance of the package module each time, so each case sees its own load.
     let n = 0;
@@ -279,25 +276,16 @@ test("fake timers: time moved inside one task is seen by the entry's memo", () =
       check(session.peekToken() === null, "not servable on the real clock again, in the same task");
       session.dispose();
     }
-    console.log("ok");
-  `;
-  writeFileSync(join(dir, "fake-timers.mjs"), script);
-  assert.equal(execFileSync("node", ["fake-timers.mjs"], { cwd: dir }).toString().trim(), "ok");
+  `);
 });
 
 // Every key's hits are served by the entry's memos, which the core fills only
 // for keys in use (SPEC 2.7); options the fast path does not plainly accept
 // reach wasm, which judges them.
 test("the entry's memos serve template and organization keys, and the core still sees each new token's first read", () => {
-  const script = `
-    import { readFileSync } from "node:fs";
-    import { fileURLToPath } from "node:url";
-    import { createRequire } from "node:module";
+  runModule("memos.mjs", `
     import { initSync, Session } from "session-swr";
-    const FakeTimers = createRequire(${JSON.stringify(join(ROOT, "package.json"))})("@sinonjs/fake-timers");
-    initSync({ module: readFileSync(fileURLToPath(import.meta.resolve("session-swr/session_swr_bg.wasm"))) });
-    const check = (c, m) => { if (!c) throw new Error(m); };
-    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    initSync({ module: wasm });
     const clock = FakeTimers.install({ now: 1_700_000_000_000, toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
     const requests = [];
     const session = new Session({
@@ -380,8 +368,5 @@ test("the entry's memos serve template and organization keys, and the core still
     session.dispose();
     check(session.peekToken({ template: "t" }) === null && session.peekToken() === null, "dispose empties every memo");
     clock.uninstall();
-    console.log("ok");
-  `;
-  writeFileSync(join(dir, "memos.mjs"), script);
-  assert.equal(execFileSync("node", ["memos.mjs"], { cwd: dir }).toString().trim(), "ok");
+  `);
 });
