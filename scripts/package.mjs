@@ -37,8 +37,7 @@ writeFileSync(
   join(pkg, "index.js"),
   `import { Session as WasmSession } from "./session_swr.js";
 export { default, initSync, pickFreshestJwt } from "./session_swr.js";
-import { SessionError } from "${errorPath}";
-export { SessionError };
+export { SessionError } from "${errorPath}";
 
 const SLACK = 1000;
 // The engine's clock, or null if Date.now was already replaced at load.
@@ -52,7 +51,6 @@ const nextTask = () => {
   task++;
   queued = false;
 };
-const DEAD = { keys: new Map(), d: { fresh: -Infinity, servable: -Infinity, q: false, f: false, s: false } };
 
 export class Session extends WasmSession {
   #memos;
@@ -111,27 +109,21 @@ export class Session extends WasmSession {
   }
   getToken(options) {
     const m = this.#memo(options, true);
-    if (m?.f) return Promise.resolve(m.token);
-    // After free() the wasm object is gone: reject as after dispose().
-    if (this.#memos === DEAD) return Promise.reject(new SessionError("disposed", "the session was disposed"));
-    return super.getToken(options);
+    return m?.f ? Promise.resolve(m.token) : super.getToken(options);
   }
   peekToken(options) {
     const m = this.#memo(options, false);
-    return m?.s ? m.token : this.#memos === DEAD ? null : super.peekToken(options);
+    return m?.s ? m.token : super.peekToken(options);
   }
-  dispose() {
-    if (this.#memos !== DEAD) super.dispose();
-  }
-  // free() ends the session as dispose() does, then releases the wasm object.
+  // free() (and Symbol.dispose, which wasm-bindgen points at its own free)
+  // is dispose(): every method then answers as after dispose(), and the
+  // little a disposed session holds in wasm memory goes with the garbage
+  // collector (wasm-bindgen's FinalizationRegistry), never while a method
+  // of it may still be running.
   free() {
-    if (this.#memos === DEAD) return;
-    this.#memos = DEAD;
-    super.dispose();
-    super.free();
+    this.dispose();
   }
 }
-// wasm-bindgen points Symbol.dispose at its own free(), which would skip ours.
 if (Symbol.dispose) Session.prototype[Symbol.dispose] = Session.prototype.free;
 `,
 );

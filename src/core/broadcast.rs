@@ -7,6 +7,12 @@ use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
 use super::key::{token_id, TokenKey};
 
+/// The longest `tokenId`, `sessionId`, `template` or `organizationId` (in
+/// bytes) a received message may carry. Far beyond any real id; it bounds
+/// what another tab can make this one copy into memory: the browser layer
+/// cuts longer strings just past it, and such a message is `Malformed`.
+pub const MAX_FIELD_LEN: usize = 64 * 1024;
+
 /// The message posted on the channel:
 /// `{tokenId, tokenRaw, sessionId, template, organizationId, traceId}`.
 #[derive(Clone, PartialEq)]
@@ -86,7 +92,8 @@ pub struct IncomingBroadcast {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
     /// Not an object, or `tokenId` / `sessionId` / `tokenRaw` not strings, or
-    /// `template` / `organizationId` neither string nor null.
+    /// `template` / `organizationId` neither string nor null, or an id over
+    /// [`MAX_FIELD_LEN`] bytes.
     Malformed,
     /// For another session.
     OtherSession,
@@ -146,6 +153,13 @@ pub fn validate_shape(
         .organization_id
         .optional_str()
         .map_err(|()| Rejection::Malformed)?;
+    if [Some(token_id_field), Some(sid), template, org]
+        .into_iter()
+        .flatten()
+        .any(|s| s.len() > MAX_FIELD_LEN)
+    {
+        return Err(Rejection::Malformed);
+    }
     if sid != session_id {
         return Err(Rejection::OtherSession);
     }

@@ -5,6 +5,7 @@
 
 use crate::prelude::*;
 
+use crate::core::broadcast::MAX_FIELD_LEN;
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -27,13 +28,6 @@ extern "C" {
     fn close_channel(channel: &JsValue);
 }
 
-/// channel.js cuts every string field of a received message to this many
-/// UTF-16 units plus one, so another tab cannot make this one copy a huge
-/// string into wasm memory. A cut field never matches (a `tokenRaw` over
-/// 16 KiB does not decode, and no key this long is ever requested), so a
-/// message with a field over 64 KiB is ignored.
-const MAX_FIELD_LEN: u32 = 64 * 1024;
-
 /// An open channel with its message callback; closed on drop.
 pub(crate) struct Channel {
     channel: JsValue,
@@ -46,7 +40,11 @@ impl Channel {
     pub fn open(name: &str, on_message: impl Fn(IncomingBroadcast) + 'static) -> Option<Channel> {
         let on_message =
             Closure::<dyn Fn(JsValue)>::new(move |fields: JsValue| on_message(incoming(&fields)));
-        let channel = open_channel(name, &on_message, MAX_FIELD_LEN);
+        // channel.js cuts every string field to this many UTF-16 units plus
+        // one: still over the core's byte limit (a `tokenRaw` that long does
+        // not decode), so a cut message is ignored as the whole one would be.
+        let limit = u32::try_from(MAX_FIELD_LEN).unwrap_or(u32::MAX);
+        let channel = open_channel(name, &on_message, limit);
         (!channel.is_null()).then_some(Channel {
             channel,
             _on_message: on_message,

@@ -191,9 +191,13 @@ test("the entry's cache-hit memo follows the core: freshness window, 401 evictio
       await other.getToken({ template: "t" });
       other[end]();
       check(other.peekToken() === null && other.peekToken({ template: "t" }) === null, String(end) + ": a freed session serves nothing");
-      let sync, rejected;
-      try { await other.getToken({ template: "t" }).catch((e) => { rejected = e; }); } catch (e) { sync = e; }
-      check(!sync && rejected?.code === "disposed", String(end) + ": getToken rejects with disposed: " + (sync ?? rejected));
+      const rejection = async (p) => { try { await p.catch((e) => { throw { rejected: e }; }); } catch (e) { return e.rejected ?? { sync: e }; } };
+      check((await rejection(other.getToken({ template: "t" }))).code === "disposed", String(end) + ": getToken rejects with disposed");
+      // Every other method answers as after dispose().
+      check((await rejection(other.getToken({ bogus: 1 }))).code === "invalid_options", String(end) + ": options are still checked");
+      other.clearCache();
+      other.onTokenUpdate(() => {})();
+      check(other.sessionId === "sess_1", String(end) + ": sessionId");
       other.dispose();
       other.free();
     }
