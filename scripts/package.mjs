@@ -14,8 +14,8 @@ const dir = readdirSync(snippets).find((d) =>
 if (!dir) throw new Error("session_error.js snippet missing from the wasm-bindgen output");
 const errorPath = `./snippets/${dir}/src/web/session_error.js`;
 
-// The entry's Session adds one thing to the wasm class: a cache hit served
-// from a memo per key that the core rewrites after every change of state
+// The entry's Session adds two things to the wasm class: free() as dispose()
+// (below), and a cache hit served from a memo per key that the core rewrites after every change of state
 // (token, fresh-until and servable-until times; see src/web/memo.js), so the
 // hot path makes no call into wasm. Every rule stays in the core: a memo of a
 // key other than the default one is only filled while the key is in use, so
@@ -26,7 +26,7 @@ const errorPath = `./snippets/${dir}/src/web/session_error.js`;
 //
 // Reading the clock costs several times a Map lookup, so the verdict of one
 // reading (`f`: fresh, `s`: servable) is reused until the current task's
-// microtasks have run: `q` holds the task's number (\`task\`, moved on by one
+// microtasks have run: `q` holds the task's number (`task`, moved on by one
 // microtask queued at the first verdict of a task), and the core clears it
 // whenever it rewrites the memo. A token is only served this way while it
 // has more than SLACK ms in hand beyond its cutoff, so a verdict can only
