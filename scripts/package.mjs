@@ -15,9 +15,9 @@ if (!dir) throw new Error("session_error.js snippet missing from the wasm-bindge
 const errorPath = `./snippets/${dir}/src/web/session_error.js`;
 
 // The entry's Session adds two things to the wasm class: free() as dispose()
-// (below), and a cache hit served from a memo per key that the core rewrites after every change of state
-// (token, fresh-until and servable-until times; see src/web/memo.js), so the
-// hot path makes no call into wasm. Every rule stays in the core: a memo of a
+// (below), and a cache hit served from a memo per key that the core rewrites
+// after every change of state (token, fresh-until and servable-until times;
+// see src/web/memo.js), so the hot path makes no call into wasm. Every rule stays in the core: a memo of a
 // key other than the default one is only filled while the key is in use, so
 // the first read of each new token still reaches the core (SPEC 2.7), and
 // anything the fast path does not recognise as plainly valid options goes to

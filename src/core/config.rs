@@ -143,10 +143,7 @@ fn is_space_or_control(c: char) -> bool {
 
 /// `s` up to the first `b` (an ASCII byte, so the cut is a char boundary).
 fn before(s: &str, b: u8) -> &str {
-    match s.bytes().position(|x| x == b) {
-        Some(i) => s.get(..i).unwrap_or(s),
-        None => s,
-    }
+    split(s, b).next().unwrap_or(s)
 }
 
 fn host_of(authority: &str) -> String {

@@ -69,19 +69,15 @@ pub(super) fn refresh(shared: &Shared) {
     };
     let d = &mut *d;
     for id in d.machine.key_ids() {
-        match d.machine.memo(id) {
-            Some((seq, raw, fresh, servable)) => {
-                let token = token_string(&mut d.token_strings, seq, raw);
-                set_memo(&d.memos, id, &token, fresh * 1000.0, servable * 1000.0);
-            }
-            None => set_memo(
-                &d.memos,
-                id,
-                &JsValue::NULL,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
+        let (token, fresh, servable) = match d.machine.memo(id) {
+            Some((seq, raw, fresh, servable)) => (
+                token_string(&mut d.token_strings, seq, raw),
+                fresh * 1000.0,
+                servable * 1000.0,
             ),
-        }
+            None => (JsValue::NULL, f64::NEG_INFINITY, f64::NEG_INFINITY),
+        };
+        set_memo(&d.memos, id, &token, fresh, servable);
     }
     end_memos(&d.memos);
 }
