@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Benchmarks, ours against a baseline in one run (see tests/bench/run.mjs).
+# Benchmarks, ours against a baseline in one run (see tests/bench/run.mjs),
+# and what each crate puts in the module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-node tests/bench/run.mjs
+# The same release module, optimised as the package's but with its names
+# kept, for the per-crate breakdown.
+named=$(mktemp -d)
+trap 'rm -rf "$named"' EXIT
+wasm-bindgen --target web --keep-debug --out-dir "$named" target/wasm32-unknown-unknown/release/session_swr.wasm
+node_modules/.bin/wasm-opt -g -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$named/session_swr_bg.wasm" -o "$named/named.wasm"
+NAMED_WASM="$named/named.wasm" node tests/bench/run.mjs

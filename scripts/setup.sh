@@ -26,6 +26,11 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "=$want" --force
 fi
 
+if ! wasm-pack --version >/dev/null 2>&1; then
+  log "installing wasm-pack"
+  cargo install wasm-pack --locked
+fi
+
 if [ "${SKIP_BROWSER:-}" != 1 ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     log "installing chromium and chromedriver from apt"

@@ -14,24 +14,21 @@ cargo fmt --check
 
 step "lint (host and wasm32)"
 cargo clippy --quiet --all-targets -- -D warnings
-# The wasm library (no_std, its own panic handler) and, apart, its browser
-# tests (std, through the test-only dependencies): one invocation with both
-# would link std into the no_std build.
-cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown --lib --profile test -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
 step "core tests on the host (simulated clock)"
 cargo test --quiet
 
-step "browser tests (wasm-bindgen-test, headless Chromium)"
-WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120} \
-  cargo test --target wasm32-unknown-unknown --lib
+step "browser tests (wasm-pack test, headless Chromium)"
+bash scripts/browser-tests.sh
 
 step "package build"
 bash scripts/build.sh
 
-step "TypeScript: the published types, strict"
+step "JavaScript: lint, and the entry and its types checked with tsc"
+node_modules/.bin/eslint src/web tests/web tests/e2e www scripts
 node_modules/.bin/tsc -p tests/types/tsconfig.json
+node_modules/.bin/tsc -p tests/types/entry.tsconfig.json
 
 if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   step "end-to-end (Playwright, several pages)"

@@ -237,7 +237,7 @@ impl World {
         let locks = LockTable::default();
         let tabs = (0..n)
             .map(|i| {
-                let cfg = Config::new(options(), 100 + i as u64).unwrap();
+                let cfg = Config::new(options(), 100 + i as u64, &SerdeJson).unwrap();
                 Tab::with_locks(Machine::new(cfg, None, T0).unwrap(), Some(locks.clone()))
             })
             .collect();

@@ -3,12 +3,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use session_swr::core::{pick_freshest, pick_freshest_raw, Jwt, Winner};
+use session_swr::core::{pick_freshest, pick_freshest_raw, Jwt, SerdeJson, Winner};
 use support::jwt_with;
 
 fn pick(ex: (Option<f64>, f64), inc: (Option<f64>, f64)) -> Winner {
-    let ex = Jwt::decode(&jwt_with(ex.0, ex.1, ex.1 + 60.0, r#","n":"ex""#)).unwrap();
-    let inc = Jwt::decode(&jwt_with(inc.0, inc.1, inc.1 + 60.0, r#","n":"in""#)).unwrap();
+    let ex = Jwt::decode(
+        &jwt_with(ex.0, ex.1, ex.1 + 60.0, r#","n":"ex""#),
+        &SerdeJson,
+    )
+    .unwrap();
+    let inc = Jwt::decode(
+        &jwt_with(inc.0, inc.1, inc.1 + 60.0, r#","n":"in""#),
+        &SerdeJson,
+    )
+    .unwrap();
     pick_freshest(Some(&ex), &inc)
 }
 
@@ -76,7 +84,7 @@ fn b3_both_legacy_takes_incoming() {
 
 #[test]
 fn no_existing_takes_incoming() {
-    let inc = Jwt::decode(&jwt_with(Some(1.0), 1.0, 61.0, "")).unwrap();
+    let inc = Jwt::decode(&jwt_with(Some(1.0), 1.0, 61.0, ""), &SerdeJson).unwrap();
     assert_eq!(pick_freshest(None, &inc), Winner::Incoming);
 }
 
@@ -87,8 +95,8 @@ fn missing_iat_counts_as_zero() {
         let p = support::b64(&format!(r#"{{"exp":999,"n":"{n}"}}"#));
         format!("{h}.{p}.c2ln")
     };
-    let with_iat = Jwt::decode(&jwt_with(Some(100.0), 1.0, 61.0, "")).unwrap();
-    let without = Jwt::decode(&no_iat("x")).unwrap();
+    let with_iat = Jwt::decode(&jwt_with(Some(100.0), 1.0, 61.0, ""), &SerdeJson).unwrap();
+    let without = Jwt::decode(&no_iat("x"), &SerdeJson).unwrap();
     assert_eq!(pick_freshest(Some(&with_iat), &without), Winner::Existing);
     assert_eq!(pick_freshest(Some(&without), &with_iat), Winner::Incoming);
 }
@@ -97,15 +105,15 @@ fn missing_iat_counts_as_zero() {
 fn raw_form_returns_one_of_its_arguments() {
     let older = jwt_with(Some(90.0), 100.0, 160.0, "");
     let newer = jwt_with(Some(100.0), 100.0, 160.0, "");
-    assert_eq!(pick_freshest_raw(Some(&newer), &older), newer);
-    assert_eq!(pick_freshest_raw(Some(&older), &newer), newer);
-    assert_eq!(pick_freshest_raw(None, &older), older);
+    assert_eq!(pick_freshest_raw(Some(&newer), &older, &SerdeJson), newer);
+    assert_eq!(pick_freshest_raw(Some(&older), &newer, &SerdeJson), newer);
+    assert_eq!(pick_freshest_raw(None, &older, &SerdeJson), older);
 }
 
 #[test]
 fn raw_form_undecodable_never_wins_over_decodable() {
     let good = jwt_with(Some(90.0), 100.0, 160.0, "");
-    assert_eq!(pick_freshest_raw(Some(&good), "garbage"), good);
-    assert_eq!(pick_freshest_raw(Some("garbage"), &good), good);
-    assert_eq!(pick_freshest_raw(Some("a"), "b"), "b");
+    assert_eq!(pick_freshest_raw(Some(&good), "garbage", &SerdeJson), good);
+    assert_eq!(pick_freshest_raw(Some("garbage"), &good, &SerdeJson), good);
+    assert_eq!(pick_freshest_raw(Some("a"), "b", &SerdeJson), "b");
 }

@@ -4,13 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use session_swr::core::{DecodeError, Jwt};
+use session_swr::core::{DecodeError, Jwt, SerdeJson};
 use support::{b64, jwt_with};
 
 #[test]
 fn decodes_header_oiat_and_claims() {
     let raw = jwt_with(Some(123.0), 200.0, 260.0, r#","org_id":"org_9""#);
-    let jwt = Jwt::decode(&raw).unwrap();
+    let jwt = Jwt::decode(&raw, &SerdeJson).unwrap();
     assert_eq!(jwt.raw, raw);
     assert_eq!(jwt.oiat, Some(123.0));
     assert_eq!(jwt.iat, Some(200.0));
@@ -23,14 +23,17 @@ fn decodes_header_oiat_and_claims() {
 #[test]
 fn reads_org_from_v2_o_claim() {
     let raw = jwt_with(None, 1.0, 2.0, r#","o":{"id":"org_v2","rol":"admin"}"#);
-    assert_eq!(Jwt::decode(&raw).unwrap().org_id.as_deref(), Some("org_v2"));
+    assert_eq!(
+        Jwt::decode(&raw, &SerdeJson).unwrap().org_id.as_deref(),
+        Some("org_v2")
+    );
 }
 
 #[test]
 fn oiat_only_counts_in_the_header() {
     let h = b64(r#"{"alg":"RS256"}"#);
     let p = b64(r#"{"iat":1,"exp":2,"oiat":50}"#);
-    let jwt = Jwt::decode(&format!("{h}.{p}.c2ln")).unwrap();
+    let jwt = Jwt::decode(&format!("{h}.{p}.c2ln"), &SerdeJson).unwrap();
     assert_eq!(jwt.oiat, None);
 }
 
@@ -38,7 +41,7 @@ fn oiat_only_counts_in_the_header() {
 fn non_numeric_times_are_absent_not_errors() {
     let h = b64(r#"{"oiat":"100"}"#);
     let p = b64(r#"{"iat":"1","exp":null}"#);
-    let jwt = Jwt::decode(&format!("{h}.{p}.c2ln")).unwrap();
+    let jwt = Jwt::decode(&format!("{h}.{p}.c2ln"), &SerdeJson).unwrap();
     assert_eq!((jwt.oiat, jwt.iat, jwt.exp), (None, None, None));
     assert!(!jwt.has_times());
 }
@@ -47,7 +50,7 @@ fn non_numeric_times_are_absent_not_errors() {
 fn tolerates_padded_base64url() {
     let h = "eyJhbGciOiJub25lIn0="; // {"alg":"none"} padded
     let p = b64(r#"{"iat":1,"exp":2}"#);
-    assert!(Jwt::decode(&format!("{h}.{p}.c2ln")).is_ok());
+    assert!(Jwt::decode(&format!("{h}.{p}.c2ln"), &SerdeJson).is_ok());
 }
 
 #[test]
@@ -68,7 +71,11 @@ fn rejects_malformed_structure() {
         (format!("{}.{p}.c2ln", b64("null")), DecodeError::Json),
     ];
     for (raw, want) in cases {
-        assert_eq!(Jwt::decode(&raw).err(), Some(want), "input {raw:?}");
+        assert_eq!(
+            Jwt::decode(&raw, &SerdeJson).err(),
+            Some(want),
+            "input {raw:?}"
+        );
     }
 }
 
@@ -78,7 +85,7 @@ fn rejects_invalid_utf8() {
     let bad = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([b'{', 0xff, 0xfe, b'}']);
     let p = b64(r#"{"iat":1}"#);
     assert_eq!(
-        Jwt::decode(&format!("{bad}.{p}.c2ln")).err(),
+        Jwt::decode(&format!("{bad}.{p}.c2ln"), &SerdeJson).err(),
         Some(DecodeError::Json)
     );
 }
@@ -87,13 +94,16 @@ fn rejects_invalid_utf8() {
 fn rejects_tokens_over_16_kib() {
     let filler = "a".repeat(16 * 1024);
     let raw = jwt_with(Some(1.0), 1.0, 2.0, &format!(r#","x":"{filler}""#));
-    assert_eq!(Jwt::decode(&raw).err(), Some(DecodeError::TooLong));
+    assert_eq!(
+        Jwt::decode(&raw, &SerdeJson).err(),
+        Some(DecodeError::TooLong)
+    );
 }
 
 #[test]
 fn debug_output_never_contains_the_token() {
     let raw = jwt_with(Some(1.0), 1.0, 2.0, "");
-    let shown = format!("{:?}", Jwt::decode(&raw).unwrap());
+    let shown = format!("{:?}", Jwt::decode(&raw, &SerdeJson).unwrap());
     assert!(!shown.contains(&raw[..20]), "{shown}");
 }
 
@@ -110,6 +120,111 @@ fn arbitrary_bytes_never_panic() {
                 char::from(b"eyJ.abc-_=.{}\"01"[(seed >> 60) as usize])
             })
             .collect();
-        let _ = Jwt::decode(&s);
+        let _ = Jwt::decode(&s, &SerdeJson);
     }
+}
+
+/// A JWT whose payload is `json`, verbatim.
+fn with_payload(json: &str) -> String {
+    format!("{}.{}.c2ln", b64(r#"{"alg":"RS256"}"#), b64(json))
+}
+
+#[test]
+fn a_part_must_be_one_strict_json_object() {
+    let bad = [
+        " ",
+        "[]",
+        "1",
+        "\"s\"",
+        "null",
+        "{",
+        "}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\":1}x",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":-}",
+        "{\"a\":1e}",
+        "{\"a\":+1}",
+        "{\"a\":tru}",
+        "{\"a\":nul}",
+        "{'a':1}",
+        "{a:1}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"line\nbreak\"}",
+        "{\"a\":[1,]}",
+        "{\"a\":[1 2]}",
+        "{\"a\":1 \"b\":2}",
+        "{\"a\":\"unterminated}",
+        "/*c*/{}",
+    ];
+    for json in bad {
+        assert_eq!(
+            Jwt::decode(&with_payload(json), &SerdeJson).err(),
+            Some(DecodeError::Json),
+            "accepted {json:?}"
+        );
+    }
+}
+
+#[test]
+fn values_of_every_kind_are_read_or_skipped() {
+    let jwt = Jwt::decode(
+        &with_payload(
+            r#" {"a": [true, false, null, {"x": [1]}], "iat": 1700000000.25, "exp": 2e9,
+                "sid": "s\u00e9ss_\ud83d\ude00\"\\/", "o": {"rol": "admin", "id": "org_1"}} "#,
+        ),
+        &SerdeJson,
+    )
+    .unwrap();
+    assert_eq!(jwt.iat, Some(1_700_000_000.25));
+    assert_eq!(jwt.exp, Some(2e9));
+    assert_eq!(jwt.sid.as_deref(), Some("séss_😀\"\\/"));
+    assert_eq!(jwt.org_id.as_deref(), Some("org_1"));
+    // Epoch seconds are exact up to 2^53.
+    let big = Jwt::decode(&with_payload(r#"{"exp":9007199254740991}"#), &SerdeJson).unwrap();
+    assert_eq!(big.exp, Some(9_007_199_254_740_991.0));
+}
+
+#[test]
+fn deep_nesting_never_overflows_the_stack() {
+    let deep = format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(
+        Jwt::decode(&with_payload(&deep)[..], &SerdeJson).err(),
+        Some(DecodeError::TooLong),
+        "over 16 KiB"
+    );
+    // Skipped, not recursed into: a field the core does not read.
+    let deep = format!(
+        "{{\"a\":{}1{},\"exp\":2}}",
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    assert_eq!(
+        Jwt::decode(&with_payload(&deep), &SerdeJson).unwrap().exp,
+        Some(2.0)
+    );
+}
+
+#[test]
+fn base64url_must_be_canonical() {
+    // A two-character tail carries one byte and four spare bits, which must
+    // be zero: "eA" is 0x78, "eB" the same byte with a spare bit set.
+    let h = b64(r#"{"alg":"RS256"}"#);
+    let p = b64(r#"{"iat":1,"exp":2}"#);
+    assert!(Jwt::decode(&format!("{h}.{p}.eA"), &SerdeJson).is_ok());
+    assert_eq!(
+        Jwt::decode(&format!("{h}.{p}.eB"), &SerdeJson).err(),
+        Some(DecodeError::Base64)
+    );
+    assert_eq!(
+        Jwt::decode(&format!("{h}.{p}.c2ln+/"), &SerdeJson).err(),
+        Some(DecodeError::Base64),
+        "standard alphabet"
+    );
 }

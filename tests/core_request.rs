@@ -26,7 +26,7 @@ fn token_ids_join_present_parts() {
 fn org_option_defaults_to_session_and_empty_means_personal() {
     let mut opts = options();
     opts.organization_id = Some("org_s".into());
-    let m = Machine::new(Config::new(opts, 1).unwrap(), None, T0).unwrap();
+    let m = Machine::new(Config::new(opts, 1, &SerdeJson).unwrap(), None, T0).unwrap();
     let id = |o: &GetTokenOptions| m.key_for(o).token_id(SID);
     assert_eq!(id(&plain()), "sess_1-org_s");
     assert_eq!(id(&org(None)), "sess_1");
@@ -132,7 +132,7 @@ fn config_rejects_bad_options_naming_the_field() {
     let bad = |f: fn(&mut SessionOptions), field: &str| {
         let mut o = options();
         f(&mut o);
-        match Config::new(o, 1) {
+        match Config::new(o, 1, &SerdeJson) {
             Err(Error::InvalidOptions(msg)) => assert!(msg.contains(field), "{msg}"),
             other => panic!("expected invalid_options for {field}, got {other:?}"),
         }
@@ -141,7 +141,7 @@ fn config_rejects_bad_options_naming_the_field() {
     for blank in ["", " ", "\t\n", "\u{3000}\u{a0}", "\0"] {
         let mut o = options();
         o.session_id = blank.into();
-        match Config::new(o, 1) {
+        match Config::new(o, 1, &SerdeJson) {
             Err(Error::InvalidOptions(msg)) => assert!(msg.contains("sessionId"), "{msg}"),
             other => panic!("expected invalid_options for {blank:?}, got {other:?}"),
         }
@@ -175,18 +175,21 @@ fn config_accepts_loopback_http_and_clamps_threshold() {
     ] {
         let mut o = options();
         o.frontend_api = url.into();
-        let cfg = Config::new(o, 1).unwrap();
+        let cfg = Config::new(o, 1, &SerdeJson).unwrap();
         assert!(!cfg.frontend_api.ends_with('/'));
     }
     let mut o = options();
     o.background_refresh_threshold = Some(1.0);
-    assert_eq!(Config::new(o, 1).unwrap().threshold, 5.0);
-    assert_eq!(Config::new(options(), 1).unwrap().threshold, 15.0);
+    assert_eq!(Config::new(o, 1, &SerdeJson).unwrap().threshold, 5.0);
+    assert_eq!(
+        Config::new(options(), 1, &SerdeJson).unwrap().threshold,
+        15.0
+    );
 }
 
 #[test]
 fn hydration_rejects_undecodable_and_foreign_tokens() {
-    let cfg = || Config::new(options(), 1).unwrap();
+    let cfg = || Config::new(options(), 1, &SerdeJson).unwrap();
     assert!(matches!(
         Machine::new(cfg(), Some("nope"), T0),
         Err(Error::InvalidOptions(_))

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use support::*;
 
 fn tab_on(locks: Option<LockTable>, seed: u64) -> Tab {
-    let cfg = Config::new(options(), seed).unwrap();
+    let cfg = Config::new(options(), seed, &SerdeJson).unwrap();
     Tab::with_locks(Machine::new(cfg, None, T0).unwrap(), locks)
 }
 

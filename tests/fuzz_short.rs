@@ -16,7 +16,7 @@ fn the_generator_reaches_valid_and_invalid_tokens() {
     let mut g = fuzz::Gen::new(3);
     let (mut ok, mut bad) = (0, 0);
     for _ in 0..2000 {
-        match session_swr::core::Jwt::decode(&g.jwt()) {
+        match session_swr::core::Jwt::decode(&g.jwt(), &session_swr::core::SerdeJson) {
             Ok(j) if j.exp.is_some() => ok += 1,
             _ => bad += 1,
         }

@@ -1,8 +1,6 @@
 //! Retry timing (SPEC 5) and the seeded random source behind its jitter.
 //! Randomness is an input (the seed), so simulations replay exactly.
 
-use super::float::pow2;
-
 /// A small seeded generator (SplitMix64): enough for jitter and trace ids,
 /// and identical on every platform.
 #[derive(Debug, Clone)]
@@ -65,7 +63,7 @@ impl RetryPolicy {
     /// random factor in `[0.5, 1.5)` so tabs that failed together do not retry
     /// together, capped at `max_delay`.
     pub fn delay(&self, retry: u32, rng: &mut Rng) -> f64 {
-        let exp = self.base * pow2(retry.min(30));
+        let exp = self.base * 2f64.powi(retry.min(30) as i32);
         (exp * (0.5 + rng.next_f64())).min(self.max_delay)
     }
 
@@ -73,7 +71,7 @@ impl RetryPolicy {
     /// a row: doubling from `base`, capped at `max_pause` before the jitter so
     /// that tabs stay spread out even at the cap.
     pub fn pause(&self, failures: u32, rng: &mut Rng) -> f64 {
-        let exp = self.base * pow2(failures.min(30));
+        let exp = self.base * 2f64.powi(failures.min(30) as i32);
         exp.min(self.max_pause) * (0.5 + rng.next_f64())
     }
 }

@@ -1,11 +1,12 @@
 //! Cross-tab messages (SPEC 4): the clerk-js 6 shape, built for sending and
 //! validated on receipt.
 
-use crate::prelude::*;
+use serde::Serialize;
 
 use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
 use super::key::{token_id, TokenKey};
+use super::wire::Json;
 
 /// The longest `tokenId`, `sessionId`, `template` or `organizationId` (in
 /// bytes) a received message may carry. Far beyond any real id; it bounds
@@ -14,8 +15,10 @@ use super::key::{token_id, TokenKey};
 pub const MAX_FIELD_LEN: usize = 64 * 1024;
 
 /// The message posted on the channel:
-/// `{tokenId, tokenRaw, sessionId, template, organizationId, traceId}`.
-#[derive(Clone, PartialEq)]
+/// `{tokenId, tokenRaw, sessionId, template, organizationId, traceId}`, with
+/// `null` for an absent template or organization, as clerk-js 6 posts it.
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OutgoingBroadcast {
     /// `[sessionId, template, organizationId].filter(Boolean).join("-")`.
     pub token_id: String,
@@ -31,8 +34,8 @@ pub struct OutgoingBroadcast {
     pub trace_id: String,
 }
 
-impl ::core::fmt::Debug for OutgoingBroadcast {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+impl std::fmt::Debug for OutgoingBroadcast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutgoingBroadcast")
             .field("token_id", &self.token_id)
             .field("trace_id", &self.trace_id)
@@ -127,8 +130,9 @@ pub fn validate(
     msg: &IncomingBroadcast,
     session_id: &str,
     now: f64,
+    json: &dyn Json,
 ) -> Result<ValidBroadcast, Rejection> {
-    let valid = validate_shape(msg, session_id)?;
+    let valid = validate_shape(msg, session_id, json)?;
     check_time(&valid, now)?;
     Ok(valid)
 }
@@ -137,6 +141,7 @@ pub fn validate(
 pub fn validate_shape(
     msg: &IncomingBroadcast,
     session_id: &str,
+    json: &dyn Json,
 ) -> Result<ValidBroadcast, Rejection> {
     let (Some(token_id_field), Some(sid), Some(raw)) = (
         msg.token_id.as_str(),
@@ -166,7 +171,7 @@ pub fn validate_shape(
     if token_id_field != token_id(sid, template, org) {
         return Err(Rejection::KeyMismatch);
     }
-    let jwt = Jwt::decode(raw).map_err(|_| Rejection::Undecodable)?;
+    let jwt = Jwt::decode(raw, json).map_err(|_| Rejection::Undecodable)?;
     match (jwt.iat, jwt.exp) {
         (Some(iat), Some(exp)) if iat > 0.0 && exp > 0.0 => {}
         _ => return Err(Rejection::BadTimes),

@@ -8,8 +8,6 @@
 //! server time, so a client clock minutes off neither serves expired tokens
 //! nor refetches in a loop.
 
-use crate::prelude::*;
-
 /// Samples kept: enough to ride out one slow delivery.
 const SAMPLES: usize = 5;
 /// Offsets this small are within the samples' own error: the local clock is

@@ -1,11 +1,9 @@
 //! Session configuration, validated once at construction (SPEC 1).
 
-use crate::prelude::*;
-
 use super::backoff::RetryPolicy;
 use super::error::Error;
 use super::key::non_empty;
-use super::text::{cat, number, split, split_once};
+use super::wire::Json;
 
 /// Never serve a token with this many seconds or fewer left (SPEC 2).
 pub const HARD_CUTOFF: f64 = 5.0;
@@ -51,11 +49,19 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// Seed of the jitter source.
     pub seed: u64,
+    /// How JSON text is parsed.
+    pub json: &'static dyn Json,
 }
 
 impl Config {
     /// Validates `options`; the error message names the offending field.
-    pub fn new(options: SessionOptions, seed: u64) -> Result<Config, Error> {
+    /// `seed` seeds the jitter; `json` parses what the network and other
+    /// tabs send.
+    pub fn new(
+        options: SessionOptions,
+        seed: u64,
+        json: &'static dyn Json,
+    ) -> Result<Config, Error> {
         let invalid = |msg: &str| Err(Error::InvalidOptions(msg.to_owned()));
         if options.session_id.chars().all(is_space_or_control) {
             return invalid("sessionId is required and must be a non-empty string");
@@ -82,18 +88,19 @@ impl Config {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             retry: RetryPolicy::default(),
             seed,
+            json,
         })
     }
 }
 
 /// Accepts `https://host[:port][/prefix]`, and `http:` only for loopback hosts
 /// (a token over plain HTTP to anywhere else would be readable on the wire).
-///
-/// Written over bytes and plain comparisons: the `str` pattern searches and
-/// Unicode tables the obvious version used cost 3 KB of wasm.
 fn validate_frontend_api(url: &str) -> Result<String, Error> {
-    let bad = |why: &str| Err(Error::InvalidOptions(cat(&["frontendApi ", why])));
-    let Some((scheme, rest)) = split_once(url, "://") else {
+    let bad = |why: &str| Err(Error::InvalidOptions(format!("frontendApi {why}")));
+    let split = url
+        .split_once(':')
+        .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)));
+    let Some((scheme, rest)) = split else {
         return bad("must be an absolute URL such as \"https://clerk.example.com\"");
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -106,8 +113,8 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
     {
         return bad("must not contain a query, fragment or whitespace");
     }
-    let authority = before(rest, b'/');
-    if authority.is_empty() || authority.bytes().any(|b| b == b'@') {
+    let authority = before(rest, '/');
+    if authority.is_empty() || authority.contains('@') {
         return bad("must name a host (and no credentials)");
     }
     let host = host_of(authority);
@@ -117,40 +124,23 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
     if scheme == "http" && !is_loopback(&host) {
         return bad("must use https: unless the host is loopback (localhost, 127.0.0.0/8, [::1])");
     }
-    let mut path = rest;
-    while let Some(p) = path.strip_suffix('/') {
-        path = p;
-    }
-    Ok(cat(&[&scheme, "://", path]))
+    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
 }
 
-/// Unicode `White_Space` and `Cc`, spelled out: `char::is_whitespace` and
-/// `is_control` bring lookup tables along.
+/// Unicode `White_Space` or a control character: no id or URL holds one.
 fn is_space_or_control(c: char) -> bool {
-    matches!(
-        c,
-        '\0'..=' '
-            | '\u{7f}'..='\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-    )
+    c.is_whitespace() || c.is_control()
 }
 
-/// `s` up to the first `b` (an ASCII byte, so the cut is a char boundary).
-fn before(s: &str, b: u8) -> &str {
-    split(s, b).next().unwrap_or(s)
+/// `s` up to the first `c`.
+fn before(s: &str, c: char) -> &str {
+    s.split(c).next().unwrap_or(s)
 }
 
 fn host_of(authority: &str) -> String {
     let host = match authority.strip_prefix('[') {
-        Some(v6) if v6.bytes().any(|b| b == b']') => cat(&["[", before(v6, b']'), "]"]),
-        Some(v6) => cat(&["[", v6, "]"]),
-        None => before(authority, b':').to_owned(),
+        Some(v6) => format!("[{}]", before(v6, ']')),
+        None => before(authority, ':').to_owned(),
     };
     host.to_ascii_lowercase()
 }
@@ -159,10 +149,17 @@ fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
         return true;
     }
-    let (mut parts, mut numeric) = (0, true);
-    for octet in split(host, b'.') {
-        parts += 1;
-        numeric &= number(octet).is_some_and(|n| n <= 255);
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| decimal(o).is_some_and(|n| n <= 255))
+}
+
+/// A non-empty run of ASCII digits as a number (`str::parse` also takes a
+/// leading `+`, which no IPv4 octet or `Retry-After` has).
+pub(crate) fn decimal(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    parts == 4 && numeric && host.starts_with("127.")
+    s.parse().ok()
 }

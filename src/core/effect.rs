@@ -1,7 +1,7 @@
 //! What goes into the core besides time (call options) and what comes out
 //! (effects for the driver to carry out).
 
-use crate::prelude::*;
+use serde::Serialize;
 
 use super::broadcast::OutgoingBroadcast;
 use super::error::Error;
@@ -26,7 +26,8 @@ pub enum LockResult {
 }
 
 /// How a token reached the cache; JS sees it as `TokenUpdate.source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TokenSource {
     /// A request some caller waited on.
     Fetch,
@@ -47,8 +48,9 @@ impl TokenSource {
     }
 }
 
-/// A token that became the cached token of its key.
-#[derive(Clone, PartialEq)]
+/// A token that became the cached token of its key: JS's `TokenUpdate`.
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TokenUpdate {
     /// The key.
     pub token_id: String,
@@ -58,8 +60,8 @@ pub struct TokenUpdate {
     pub source: TokenSource,
 }
 
-impl ::core::fmt::Debug for TokenUpdate {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+impl std::fmt::Debug for TokenUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenUpdate")
             .field("token_id", &self.token_id)
             .field("source", &self.source)

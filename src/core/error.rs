@@ -1,10 +1,6 @@
 //! The one error type of the library, with the stable codes of SPEC section 1.
 
-use super::float::ceil;
-use super::text::{cat, digits};
-use crate::prelude::*;
-
-use ::core::fmt;
+use std::fmt;
 
 /// Every way a call can fail. `code()` is the stable string JS sees as
 /// `SessionError.code`; the web layer converts at the boundary, once.
@@ -73,31 +69,24 @@ impl Error {
     /// The message a JS `SessionError` carries.
     pub fn message(&self) -> String {
         match self {
-            Error::Network(why) => cat(&["network error: ", why]),
-            Error::Http { status } => cat(&[
-                "the Frontend API answered HTTP ",
-                &digits(u64::from(*status), 10),
-            ]),
+            Error::Network(why) => format!("network error: {why}"),
+            Error::Http { status } => format!("the Frontend API answered HTTP {status}"),
             Error::Unauthenticated => "the session is no longer valid (HTTP 401)".to_owned(),
             Error::RateLimited {
                 retry_after: Some(s),
             } => {
-                // Whole seconds: float formatting would cost ~15 KB of wasm.
+                // Whole seconds, as the header gives them.
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let secs = ceil(s.max(0.0)) as u64;
-                cat(&[
-                    "rate limited by the Frontend API; retry after ",
-                    &digits(secs, 10),
-                    " s",
-                ])
+                let secs = s.max(0.0).ceil() as u64;
+                format!("rate limited by the Frontend API; retry after {secs} s")
             }
             Error::RateLimited { retry_after: None } => {
                 "rate limited by the Frontend API".to_owned()
             }
-            Error::InvalidResponse(why) => cat(&["invalid /tokens response: ", why]),
+            Error::InvalidResponse(why) => format!("invalid /tokens response: {why}"),
             Error::Offline => "the browser is offline".to_owned(),
             Error::Disposed => "the session was disposed".to_owned(),
-            Error::InvalidOptions(why) => cat(&["invalid options: ", why]),
+            Error::InvalidOptions(why) => format!("invalid options: {why}"),
         }
     }
 }
@@ -108,4 +97,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl ::core::error::Error for Error {}
+impl std::error::Error for Error {}

@@ -1,8 +1,6 @@
 //! Per-key cache state and in-flight requests: the data the machine moves
 //! between states, with no behaviour of its own beyond queries.
 
-use crate::prelude::*;
-
 use super::config::HARD_CUTOFF;
 use super::effect::{FetchId, LockId, WaiterId};
 use super::jwt::Jwt;

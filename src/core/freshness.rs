@@ -6,6 +6,7 @@
 //! the scheme and is staler than any that has one.
 
 use super::jwt::Jwt;
+use super::wire::Json;
 
 /// Which of the two tokens [`pick_freshest`] keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +41,15 @@ pub fn pick_freshest(existing: Option<&Jwt>, incoming: &Jwt) -> Winner {
 
 /// The raw-string form exported to JS: returns one of its two arguments.
 /// A string that does not decode never wins over one that does.
-pub fn pick_freshest_raw<'a>(existing: Option<&'a str>, incoming: &'a str) -> &'a str {
+pub fn pick_freshest_raw<'a>(
+    existing: Option<&'a str>,
+    incoming: &'a str,
+    json: &dyn Json,
+) -> &'a str {
     let Some(existing_raw) = existing else {
         return incoming;
     };
-    match (Jwt::decode(existing_raw), Jwt::decode(incoming)) {
+    match (Jwt::decode(existing_raw, json), Jwt::decode(incoming, json)) {
         (Ok(ex), Ok(inc)) => match pick_freshest(Some(&ex), &inc) {
             Winner::Existing => existing_raw,
             Winner::Incoming => incoming,

@@ -1,12 +1,14 @@
 //! JWT decoding (SPEC 7): structure and claims only. The browser holds no key,
 //! so there is no signature check; the server checks what it minted.
 
-use crate::prelude::*;
+use std::fmt;
 
-use super::base64url;
-use super::json::{self, Value};
-use super::text;
-use ::core::fmt;
+use base64::alphabet::URL_SAFE;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+
+use super::wire::Json;
 
 /// Tokens longer than this are rejected before any decoding work.
 pub const MAX_JWT_LEN: usize = 16 * 1024;
@@ -45,6 +47,13 @@ impl fmt::Display for DecodeError {
     }
 }
 
+/// base64url as JWTs use it: padding optional (some encoders add it), but
+/// canonical (trailing bits zero), so each token has one spelling.
+const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
 /// A decoded JWT: the raw string (what callers get back) and the few fields
 /// the cache reasons about. Numbers are seconds since the epoch.
 #[derive(Clone, PartialEq)]
@@ -77,15 +86,15 @@ impl fmt::Debug for Jwt {
 }
 
 impl Jwt {
-    /// Decodes `raw`, keeping it verbatim.
-    pub fn decode(raw: &str) -> Result<Jwt, DecodeError> {
+    /// Decodes `raw`, keeping it verbatim; `json` parses its two JSON parts.
+    pub fn decode(raw: &str, json: &dyn Json) -> Result<Jwt, DecodeError> {
         if raw.is_empty() {
             return Err(DecodeError::Empty);
         }
         if raw.len() > MAX_JWT_LEN {
             return Err(DecodeError::TooLong);
         }
-        let mut parts = text::split(raw, b'.');
+        let mut parts = raw.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
@@ -94,22 +103,18 @@ impl Jwt {
         if h.is_empty() || p.is_empty() || s.is_empty() {
             return Err(DecodeError::Parts);
         }
-        if base64url::decode(s).is_none() {
+        if BASE64URL.decode(s).is_err() {
             return Err(DecodeError::Base64);
         }
-        let header = json_object(h)?;
-        let payload = json_object(p)?;
-        let number =
-            |v: &Value, key: &str| v.get(key).and_then(Value::as_f64).filter(|n| n.is_finite());
-        let string = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let header = json_part(h, |text| json.header(text))?;
+        let claims = json_part(p, |text| json.claims(text))?;
         Ok(Jwt {
             raw: raw.to_owned(),
-            oiat: number(&header, "oiat"),
-            iat: number(&payload, "iat"),
-            exp: number(&payload, "exp"),
-            sid: string(&payload, "sid"),
-            org_id: string(&payload, "org_id")
-                .or_else(|| payload.get("o").and_then(|o| string(o, "id"))),
+            oiat: header.oiat.number(),
+            iat: claims.iat.number(),
+            exp: claims.exp.number(),
+            sid: claims.sid.string(),
+            org_id: claims.org_id.string().or_else(|| claims.o.id()),
         })
     }
 
@@ -124,7 +129,9 @@ impl Jwt {
     }
 }
 
-fn json_object(part: &str) -> Result<Value, DecodeError> {
-    let bytes = base64url::decode(part).ok_or(DecodeError::Base64)?;
-    json::parse_object(&bytes).ok_or(DecodeError::Json)
+/// One part: base64url of UTF-8 JSON, read by `parse`.
+fn json_part<T>(part: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, DecodeError> {
+    let bytes = BASE64URL.decode(part).map_err(|_| DecodeError::Base64)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| DecodeError::Json)?;
+    parse(text).ok_or(DecodeError::Json)
 }

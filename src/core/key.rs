@@ -1,7 +1,5 @@
 //! Cache keys (SPEC 2.1).
 
-use crate::prelude::*;
-
 /// What a token is for: an optional JWT template and an optional organization.
 /// Empty strings are normalised to `None`, as `filter(Boolean)` would.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -52,6 +50,12 @@ pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {
 }
 
 impl TokenKey {
+    /// Whether this is the key of `template` and `organization_id` (both
+    /// already normalised: `None` for absent or empty).
+    pub fn is(&self, template: Option<&str>, organization_id: Option<&str>) -> bool {
+        self.template.as_deref() == template && self.organization_id.as_deref() == organization_id
+    }
+
     /// `(template, organization_id)`.
     pub fn into_parts(self) -> (Option<String>, Option<String>) {
         (self.template, self.organization_id)

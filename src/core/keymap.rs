@@ -1,8 +1,6 @@
 //! A map from token ids to cache entries, kept as a vector: a session has a
-//! handful of keys, so a linear scan beats a tree, and one `Vec` costs a
-//! fraction of the code a `BTreeMap` instantiation adds to the wasm.
-
-use crate::prelude::*;
+//! handful of keys, so a linear scan beats a tree, and entries can be found
+//! by their parts without building the id string.
 
 /// Keys in insertion order.
 #[derive(Debug, Clone)]
@@ -35,12 +33,24 @@ impl<V> KeyMap<V> {
         &mut self.0[i].1
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    /// The first key whose value satisfies `pred`, with the value.
+    pub fn find(&self, pred: impl Fn(&V) -> bool) -> Option<(&str, &V)> {
+        self.0
+            .iter()
+            .find(|(_, v)| pred(v))
+            .map(|(k, v)| (k.as_str(), v))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_str())
+    /// [`KeyMap::find`], mutably.
+    pub fn find_mut(&mut self, pred: impl Fn(&V) -> bool) -> Option<(&str, &mut V)> {
+        self.0
+            .iter_mut()
+            .find(|(_, v)| pred(v))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
     }
 
     pub fn clear(&mut self) {

@@ -22,23 +22,20 @@
 //! deadline of `poll_timeout` back on the way out.
 
 pub mod backoff;
-pub mod base64url;
 pub mod broadcast;
 pub mod clock;
 pub mod config;
 pub mod effect;
 pub mod error;
 mod flight;
-pub mod float;
 pub mod freshness;
-pub mod json;
 pub mod jwt;
 pub mod key;
 mod keymap;
 pub mod machine;
 pub mod request;
 pub mod response;
-pub mod text;
+pub mod wire;
 
 pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection};
 pub use config::{Config, SessionOptions, HARD_CUTOFF};
@@ -50,6 +47,9 @@ pub use error::Error;
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
 pub use jwt::{DecodeError, Jwt};
 pub use key::{token_id, TokenKey};
-pub use machine::Machine;
+pub use machine::{Hit, Machine, Served};
 pub use request::TokensRequest;
 pub use response::FetchOutcome;
+pub use wire::Json;
+#[cfg(any(not(target_arch = "wasm32"), test))]
+pub use wire::SerdeJson;

@@ -1,9 +1,6 @@
 //! The `/tokens` request (SPEC 3), built as plain data for the driver to send.
 
-use crate::prelude::*;
-
 use super::key::TokenKey;
-use super::text::cat;
 
 /// The only content type the Frontend API takes for `/tokens`.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -18,8 +15,8 @@ pub struct TokensRequest {
 }
 
 // The body carries the previous JWT: keep it out of debug output.
-impl ::core::fmt::Debug for TokensRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+impl std::fmt::Debug for TokensRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokensRequest")
             .field("url", &self.url)
             .field("body_len", &self.body.len())
@@ -43,12 +40,10 @@ impl TokensRequest {
         previous: Option<&str>,
         skip_cache: bool,
     ) -> TokensRequest {
-        let mut url = cat(&[
-            frontend_api,
-            "/v1/client/sessions/",
-            &encode_component(session_id),
-            "/tokens",
-        ]);
+        let mut url = format!(
+            "{frontend_api}/v1/client/sessions/{}/tokens",
+            encode_component(session_id)
+        );
         if let Some(template) = &key.template {
             url.push('/');
             url.push_str(&encode_component(template));
@@ -60,7 +55,7 @@ impl TokensRequest {
             String::new()
         } else {
             let org = key.organization_id.as_deref().unwrap_or("");
-            let mut body = cat(&["organization_id=", &encode_form(org)]);
+            let mut body = format!("organization_id={}", encode_form(org));
             if let Some(previous) = previous {
                 body.push_str("&token=");
                 body.push_str(&encode_form(previous));

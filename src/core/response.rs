@@ -1,12 +1,10 @@
 //! Interpreting a `/tokens` outcome (SPEC 3.4 and 5): success, or a failure
 //! classed as transient (retry) or final.
 
-use crate::prelude::*;
-
+use super::config::decimal;
 use super::error::Error;
-use super::json;
 use super::jwt::Jwt;
-use super::text::{number, split, split_once};
+use super::wire::Json;
 
 /// What the driver saw for one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +39,12 @@ pub enum Failure {
 /// Maps an outcome to a token or a failure, checking the token the way the
 /// cache needs it: decodable, numeric `iat` and `exp`, and, when it names a
 /// session, this session.
-pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jwt, Failure> {
+pub fn interpret(
+    outcome: FetchOutcome,
+    session_id: &str,
+    now: f64,
+    json: &dyn Json,
+) -> Result<Jwt, Failure> {
     let (status, retry_after, body) = match outcome {
         FetchOutcome::NetworkError(why) => {
             return Err(Failure::Transient {
@@ -56,7 +59,7 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
         } => (status, retry_after, body),
     };
     match status {
-        200..=299 => parse_token(&body, session_id).map_err(Failure::Final),
+        200..=299 => parse_token(&body, session_id, json).map_err(Failure::Final),
         401 => Err(Failure::Final(Error::Unauthenticated)),
         429 => {
             let retry_after = retry_after
@@ -80,16 +83,17 @@ pub fn interpret(outcome: FetchOutcome, session_id: &str, now: f64) -> Result<Jw
 /// Bodies larger than this are not token responses.
 pub const MAX_BODY: usize = 64 * 1024;
 
-fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
+fn parse_token(body: &str, session_id: &str, json: &dyn Json) -> Result<Jwt, Error> {
     let parsed = (body.len() <= MAX_BODY)
-        .then(|| json::parse_object(body.as_bytes()))
+        .then(|| json.tokens_response(body))
         .flatten()
         .ok_or_else(|| Error::InvalidResponse("the body is not a JSON object".into()))?;
     let raw = parsed
-        .get("jwt")
-        .and_then(json::Value::as_str)
+        .jwt
+        .string()
         .ok_or_else(|| Error::InvalidResponse("the body has no string `jwt`".into()))?;
-    let jwt = Jwt::decode(raw).map_err(|e| Error::InvalidResponse(e.message().to_owned()))?;
+    let jwt =
+        Jwt::decode(&raw, json).map_err(|e| Error::InvalidResponse(e.message().to_owned()))?;
     if !jwt.has_times() {
         return Err(Error::InvalidResponse(
             "the JWT lacks a numeric iat or exp".into(),
@@ -106,7 +110,7 @@ fn parse_token(body: &str, session_id: &str) -> Result<Jwt, Error> {
 /// `Retry-After` as delta-seconds, or as an HTTP-date relative to `now`.
 pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
     let value = value.trim_ascii();
-    if let Some(secs) = number(value) {
+    if let Some(secs) = decimal(value) {
         // Precision loss past 2^53 s is irrelevant: anything over the cap fails.
         #[allow(clippy::cast_precision_loss)]
         return Some(secs as f64);
@@ -115,13 +119,13 @@ pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
 }
 
 fn int(s: &str) -> Option<i64> {
-    number(s).and_then(|n| i64::try_from(n).ok())
+    decimal(s).and_then(|n| i64::try_from(n).ok())
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers send now.
 fn http_date(s: &str) -> Option<f64> {
-    let rest = split_once(s, ", ")?.1;
-    let mut it = split(rest, b' ');
+    let rest = s.split_once(',')?.1.strip_prefix(' ')?;
+    let mut it = rest.split(' ');
     let day = int(it.next()?)?;
     let month = match it.next()? {
         "Jan" => 1,
@@ -139,7 +143,7 @@ fn http_date(s: &str) -> Option<f64> {
         _ => return None,
     };
     let year = int(it.next()?)?;
-    let mut hms = split(it.next()?, b':');
+    let mut hms = it.next()?.split(':');
     let h = int(hms.next()?)?;
     let m = int(hms.next()?)?;
     let sec = int(hms.next()?)?;

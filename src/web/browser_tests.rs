@@ -42,6 +42,13 @@ pub fn wasm_memory_bytes() -> f64 {
     f64::from(buffer.byte_length())
 }
 
+/// The source of `@sinonjs/fake-timers` (CommonJS, evaluated by the
+/// scenario that needs it): the page has no bundler to load it otherwise.
+#[wasm_bindgen(js_name = fakeTimersSource)]
+pub fn fake_timers_source() -> String {
+    include_str!("../../node_modules/@sinonjs/fake-timers/src/fake-timers-src.js").to_owned()
+}
+
 fn describe(e: &JsValue) -> String {
     js_sys::Reflect::get(e, &"stack".into())
         .ok()
@@ -96,6 +103,58 @@ mod session {
         a_page_clock_five_minutes_behind_never_serves_late,
         a_throwing_post_message_never_touches_the_cache,
         huge_bodies_and_messages_are_not_copied_into_wasm_memory,
-        an_options_getter_that_calls_the_session_keeps_each_calls_options
+        an_options_getter_that_calls_the_session_keeps_each_calls_options,
+        sinon_fake_timers_installed_after_load_drive_the_refresh_timer
     );
 }
+
+mod json {
+    use super::*;
+    scenarios!("/tests/web/json.js" => the_browser_json_path_reads_jwts_and_responses_as_serde_json_does);
+}
+
+/// The JSON path the module uses (`JSON.parse` read with
+/// serde-wasm-bindgen), over generated inputs near valid ones: it never
+/// panics, and whatever serde_json (the host path) decodes, it decodes the
+/// same. It may accept more than serde_json: duplicate keys (the last wins,
+/// as in JS), numbers out of range (absent), deeper nesting.
+#[wasm_bindgen(js_name = fuzzJsonPaths)]
+pub fn fuzz_json_paths(seed: u32, inputs: u32) -> String {
+    use crate::core::response::{interpret, FetchOutcome};
+    use crate::core::{Jwt, SerdeJson};
+    use crate::web::json::BrowserJson;
+
+    let mut gen = fuzz::Gen::new(u64::from(seed));
+    let (mut agreed, mut host_rejected) = (0, 0);
+    for _ in 0..inputs {
+        let raw = gen.jwt();
+        match (
+            Jwt::decode(&raw, &SerdeJson),
+            Jwt::decode(&raw, &BrowserJson),
+        ) {
+            (Ok(host), Ok(browser)) if host == browser => agreed += 1,
+            (Ok(host), browser) => {
+                return format!("JWT decoded differently: {host:?} vs {browser:?}");
+            }
+            (Err(_), _) => host_rejected += 1,
+        }
+        let body = gen.body();
+        let outcome = || FetchOutcome::Response {
+            status: 200,
+            retry_after: None,
+            body: body.clone(),
+        };
+        let host = interpret(outcome(), "sess_1", 1e9, &SerdeJson);
+        let browser = interpret(outcome(), "sess_1", 1e9, &BrowserJson);
+        if let Ok(host) = host {
+            if browser.as_ref().ok() != Some(&host) {
+                return format!("response read differently: {host:?} vs {browser:?}");
+            }
+        }
+    }
+    format!("ok {agreed} {host_rejected}")
+}
+
+#[path = "../../tests/fuzz/gen.rs"]
+#[allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod fuzz;

@@ -1,96 +1,116 @@
-//! The `BroadcastChannel` side of cross-tab sync. channel.js does the
-//! plumbing (open, post the clerk-js shaped message, read received ones);
-//! this side turns a received message into the core's `IncomingBroadcast`
-//! without trusting its shape.
+//! Cross-tab sync over a web-sys `BroadcastChannel`. Messages go out and come
+//! in through serde-wasm-bindgen; what a received message means is the
+//! core's call (SPEC 4.3), made on fields read without trusting their shape.
 
-use crate::prelude::*;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::core::broadcast::MAX_FIELD_LEN;
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
-use js_sys::Array;
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(module = "/src/web/channel.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = openChannel)]
-    fn open_channel(name: &str, on_message: &Closure<dyn Fn(JsValue)>, limit: u32) -> JsValue;
-    #[wasm_bindgen(js_name = postToken)]
-    fn post_token(
-        channel: &JsValue,
-        token_id: &str,
-        token_raw: &str,
-        session_id: &str,
-        template: Option<String>,
-        organization_id: Option<String>,
-        trace_id: &str,
-    );
-    #[wasm_bindgen(js_name = closeChannel)]
-    fn close_channel(channel: &JsValue);
-}
 
 /// An open channel with its message callback; closed on drop.
 pub(crate) struct Channel {
-    channel: JsValue,
-    _on_message: Closure<dyn Fn(JsValue)>,
+    channel: BroadcastChannel,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
 impl Channel {
     /// Opens `name` and calls `on_message` with each received message.
     /// `None` where `BroadcastChannel` is missing or throws.
     pub fn open(name: &str, on_message: impl Fn(IncomingBroadcast) + 'static) -> Option<Channel> {
-        let on_message =
-            Closure::<dyn Fn(JsValue)>::new(move |fields: JsValue| on_message(incoming(&fields)));
-        // channel.js cuts every string field to this many UTF-16 units plus
-        // one: still over the core's byte limit (a `tokenRaw` that long does
-        // not decode), so a cut message is ignored as the whole one would be.
-        let limit = u32::try_from(MAX_FIELD_LEN).unwrap_or(u32::MAX);
-        let channel = open_channel(name, &on_message, limit);
-        (!channel.is_null()).then_some(Channel {
+        let channel = BroadcastChannel::new(name).ok()?;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_message(incoming(event.data()));
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(Channel {
             channel,
             _on_message: on_message,
         })
     }
 
-    /// Posts `msg` (channel.js swallows a failing `postMessage`).
-    pub fn post(&self, msg: &OutgoingBroadcast) {
-        post_token(
-            &self.channel,
-            &msg.token_id,
-            &msg.token_raw,
-            &msg.session_id,
-            msg.template.clone(),
-            msg.organization_id.clone(),
-            &msg.trace_id,
-        );
+    /// The channel to post on, usable without holding this.
+    pub fn sender(&self) -> BroadcastChannel {
+        self.channel.clone()
+    }
+}
+
+/// Posts `msg` in the clerk-js shape, `null` for an absent template or
+/// organization. A failing `postMessage` is ignored: the token is already
+/// cached here, and other tabs refresh on their own (SPEC 4.2).
+pub(crate) fn post(channel: &BroadcastChannel, msg: &OutgoingBroadcast) {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    if let Ok(value) = msg.serialize(&serializer) {
+        let _ = channel.post_message(&value);
     }
 }
 
 impl Drop for Channel {
     fn drop(&mut self) {
-        close_channel(&self.channel);
+        self.channel.set_onmessage(None);
+        self.channel.close();
     }
 }
 
-/// The fields channel.js read, in `IncomingBroadcast` order.
-fn incoming(fields: &JsValue) -> IncomingBroadcast {
-    let fields: &Array = fields.unchecked_ref();
-    let field = |i| {
-        let v = fields.get(i);
-        if v.is_undefined() {
-            Field::Missing
-        } else if v.is_null() {
-            Field::Null
-        } else if let Some(s) = v.as_string() {
-            Field::Str(s)
-        } else {
-            Field::Other
-        }
+/// A received message's fields, kept as JS values: a string is copied into
+/// wasm memory only once it is known not to be huge (see [`field`]).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Message {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    token_id: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    token_raw: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    session_id: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    template: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    organization_id: JsValue,
+}
+
+/// What the core sees of a message's `data`: anything but an object has no
+/// fields. (Messages are structured clones: plain data, no getters.)
+fn incoming(data: JsValue) -> IncomingBroadcast {
+    let msg: Message = if data.is_object() {
+        serde_wasm_bindgen::from_value(data).unwrap_or_default()
+    } else {
+        Message::default()
     };
     IncomingBroadcast {
-        token_id: field(0),
-        token_raw: field(1),
-        session_id: field(2),
-        template: field(3),
-        organization_id: field(4),
+        token_id: field(&msg.token_id),
+        token_raw: field(&msg.token_raw),
+        session_id: field(&msg.session_id),
+        template: field(&msg.template),
+        organization_id: field(&msg.organization_id),
+    }
+}
+
+/// One field. A string longer than the core accepts is cut to just past the
+/// limit (`MAX_FIELD_LEN` + 1 UTF-16 units, more bytes than the limit), so
+/// that another tab cannot make this one copy a huge string into wasm memory,
+/// which never shrinks; the core rejects the cut field as it would the whole.
+fn field(value: &JsValue) -> Field {
+    if value.is_undefined() {
+        return Field::Missing;
+    }
+    if value.is_null() {
+        return Field::Null;
+    }
+    match value.dyn_ref::<js_sys::JsString>() {
+        Some(s) => Field::Str(bounded(s, MAX_FIELD_LEN)),
+        None => Field::Other,
+    }
+}
+
+/// `s`, cut to `limit` + 1 UTF-16 units when longer, as a Rust string.
+pub(crate) fn bounded(s: &js_sys::JsString, limit: usize) -> String {
+    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    if s.length() > limit {
+        String::from(s.slice(0, limit + 1))
+    } else {
+        String::from(s)
     }
 }

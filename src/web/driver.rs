@@ -1,60 +1,74 @@
 //! The driver: owns the core, feeds it browser inputs stamped with
 //! `Date.now()`, and carries out its effects. No business rule lives here.
 //!
-//! Borrow discipline: the `RefCell` is borrowed only to talk to the core and
-//! never while calling user code or awaiting, so a listener that calls back
-//! into the session (or a concurrent JS call) always finds it free.
+//! Borrow discipline: the `RefCell` is borrowed only through [`with`], only
+//! to talk to the core, and never while calling user code (a listener, an
+//! injected `fetch`) or awaiting, so a JS call into the session always finds
+//! it free. A busy cell would be a bug of this layer: [`with`] asserts it in
+//! debug builds (the browser tests run those).
 
-use crate::prelude::*;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
-use super::channel::Channel;
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::RequestCredentials;
+
+use super::channel::{self, Channel};
 use super::error::to_js;
-use super::fetch::send;
-use super::listeners;
-use super::locks;
-use super::memo;
+use super::fetch;
+use super::json::BrowserJson;
+use super::listeners::{self, Listeners};
+use super::locks::Locks;
 use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
-use super::timer::Timeout;
+use super::timer::Timer;
 use crate::core::{
-    Config, Effect, Error, IncomingBroadcast, LockId, LockResult, Machine, WaiterId,
+    Config, Effect, Error, GetOutcome, GetTokenOptions, IncomingBroadcast, LockId, LockResult,
+    Machine, Served, WaiterId,
 };
-use ::core::cell::RefCell;
-use alloc::rc::{Rc, Weak};
-use js_sys::Function;
-use wasm_bindgen::prelude::*;
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
 
+/// JS strings of this many recent tokens are kept for reuse.
+const KEPT_STRINGS: usize = 8;
+
 pub(crate) struct Driver {
-    pub machine: Machine,
+    machine: Machine,
     fetch: Option<Function>,
-    credentials: String,
+    credentials: RequestCredentials,
     /// `(resolve, reject)` of each pending `getToken` promise.
-    resolvers: Vec<(WaiterId, (Function, Function))>,
-    /// The `onTokenUpdate` listeners (a JS set, see listeners.js).
-    pub(super) listeners: JsValue,
-    timer: Option<Timeout>,
+    waiters: Vec<(WaiterId, (Function, Function))>,
+    token_updates: Listeners,
+    timer: Option<Timer>,
     channel: Option<Channel>,
     page: Option<PageWatch>,
+    locks: Option<Locks>,
     /// Functions that end the hold of each granted Web Lock.
     held_locks: Vec<(LockId, Function)>,
-    /// Per lock name, the tail of this session's requests (see locks.js).
-    lock_queue: js_sys::Map,
     /// JS strings of recently served tokens, by token sequence number:
-    /// building one from wasm memory costs more than the rest of a cache hit.
-    pub(super) token_strings: Vec<(u64, JsValue)>,
-    /// The package entry's cache-hit memos, one per key (see memo.rs).
-    pub(super) memos: JsValue,
+    /// building one from wasm memory costs more than the rest of a cache
+    /// hit, so each token's is built once.
+    strings: Vec<(u64, JsValue)>,
 }
 
 impl Drop for Driver {
     /// A session dropped without `dispose` must not keep a lock held.
     fn drop(&mut self) {
-        for (_, release) in ::core::mem::take(&mut self.held_locks) {
+        for (_, release) in std::mem::take(&mut self.held_locks) {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
     }
+}
+
+/// Runs `f` on the driver (see the module docs).
+pub(crate) fn with<R>(shared: &Shared, f: impl FnOnce(&mut Driver) -> R) -> Option<R> {
+    if let Ok(mut driver) = shared.try_borrow_mut() {
+        return Some(f(&mut driver));
+    }
+    debug_assert!(false, "the driver is busy: a call re-entered it");
+    None
 }
 
 /// Seconds since the epoch, from the global `Date.now()` (SPEC 2.8).
@@ -68,116 +82,171 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let seed =
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
-    let memos = memo::new(&opts.core.session_id, opts.core.organization_id.as_deref());
-    let cfg = Config::new(opts.core, seed)?;
+    let cfg = Config::new(opts.core, seed, &BrowserJson)?;
     let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
+    let locks = page::lock_manager().map(Locks::new);
+    let web_locks = locks.is_some();
     let shared = Rc::new(RefCell::new(Driver {
         machine,
         fetch: opts.fetch,
         credentials: opts.credentials,
-        resolvers: Vec::new(),
-        listeners: listeners::new(),
+        waiters: Vec::new(),
+        token_updates: Listeners::default(),
         timer: None,
         channel: None,
         page: None,
+        locks,
         held_locks: Vec::new(),
-        lock_queue: js_sys::Map::new(),
-        token_strings: Vec::new(),
-        memos,
+        strings: Vec::new(),
     }));
     let weak = Rc::downgrade(&shared);
-    let channel = opts
-        .channel
-        .and_then(|name| Channel::open(&name, move |msg| on_message(&weak, &msg)));
-    let watch = watch_page(&shared);
-    let state = page::state();
-    if let Ok(mut d) = shared.try_borrow_mut() {
+    let channel = opts.channel.and_then(|name| {
+        let weak = weak.clone();
+        Channel::open(&name, move |msg| on_message(&weak, &msg))
+    });
+    let watch = PageWatch::new(move |event| on_page(&weak, event));
+    let (online, visible) = (page::online(), page::visible());
+    with(&shared, |d| {
         d.channel = channel;
         d.page = Some(watch);
         let t = now();
-        d.machine.set_web_locks(state.web_locks);
-        d.machine.set_online(t, state.online);
-        d.machine.set_visible(t, state.visible);
-    }
+        d.machine.set_web_locks(web_locks);
+        d.machine.set_online(t, online);
+        d.machine.set_visible(t, visible);
+    });
     pump(&shared);
     Ok(shared)
 }
 
-fn watch_page(shared: &Shared) -> PageWatch {
-    let weak = Rc::downgrade(shared);
-    PageWatch::new(move |event| {
-        let Some(shared) = weak.upgrade() else { return };
-        if let Ok(mut d) = shared.try_borrow_mut() {
-            let t = now();
-            match event {
-                PageEvent::Visible(visible) => d.machine.set_visible(t, visible),
-                PageEvent::Woken => d.machine.handle_timeout(t),
-                PageEvent::Online(online) => d.machine.set_online(t, online),
-            }
+fn on_page(weak: &Weak<RefCell<Driver>>, event: PageEvent) {
+    let Some(shared) = weak.upgrade() else { return };
+    with(&shared, |d| {
+        let t = now();
+        match event {
+            PageEvent::Visible(visible) => d.machine.set_visible(t, visible),
+            PageEvent::Woken => d.machine.handle_timeout(t),
+            PageEvent::Online(online) => d.machine.set_online(t, online),
         }
-        pump(&shared);
-    })
+    });
+    pump(&shared);
 }
 
 fn on_message(weak: &Weak<RefCell<Driver>>, msg: &IncomingBroadcast) {
     let Some(shared) = weak.upgrade() else { return };
-    if let Ok(mut d) = shared.try_borrow_mut() {
-        // Rejected messages are ignored silently (SPEC 4.3).
-        let _ = d.machine.handle_broadcast(now(), msg);
-    }
+    // Rejected messages are ignored silently (SPEC 4.3).
+    with(&shared, |d| d.machine.handle_broadcast(now(), msg).is_ok());
     pump(&shared);
 }
 
-/// Registers the resolvers of a pending `getToken` promise.
-pub(crate) fn add_resolvers(
-    shared: &Shared,
-    waiter: WaiterId,
-    resolve: Function,
-    reject: Function,
-) {
-    if let Ok(mut d) = shared.try_borrow_mut() {
-        d.resolvers.push((waiter, (resolve, reject)));
-    }
-}
-
-/// The answer to a lock request, from the lock manager's callback.
-pub(crate) fn handle_lock(shared: &Shared, id: LockId, result: LockResult) {
-    if let Ok(mut d) = shared.try_borrow_mut() {
-        d.machine.handle_lock(now(), id, result);
-    }
+/// `getToken`: a cached token resolves at once; otherwise the promise waits
+/// for the core to settle it.
+pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions) -> Promise {
+    let served = with(shared, |d| match d.machine.serve(now(), opts) {
+        Served::Cached(hit) => {
+            let token = d.token_string(hit.seq);
+            Ok((token, hit.reschedule))
+        }
+        Served::Other(outcome) => Err(outcome),
+    });
+    let outcome = match served {
+        Some(Ok((token, changed))) => {
+            // A read can schedule the key's refresh or start a background one.
+            if changed {
+                pump(shared);
+            }
+            return Promise::resolve(&token);
+        }
+        Some(Err(outcome)) => outcome,
+        None => GetOutcome::Failed(Error::Disposed),
+    };
+    let promise = match outcome {
+        GetOutcome::Ready(token) => Promise::resolve(&JsValue::from_str(&token)),
+        GetOutcome::Failed(error) => Promise::reject(&to_js(&error)),
+        GetOutcome::Wait(waiter) => {
+            let mut settle = None;
+            let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+            if let Some((resolve, reject)) = settle {
+                with(shared, |d| d.waiters.push((waiter, (resolve, reject))));
+            }
+            promise
+        }
+    };
     pump(shared);
+    promise
 }
 
-fn hold_lock(shared: &Shared, id: LockId, release: Function) {
-    if let Ok(mut d) = shared.try_borrow_mut() {
-        d.held_locks.push((id, release));
+/// `peekToken`: the servable cached token, or `null`.
+pub(crate) fn peek_token(shared: &Shared, opts: &GetTokenOptions) -> JsValue {
+    let hit = with(shared, |d| {
+        let hit = d.machine.peek(now(), opts)?;
+        Some((d.token_string(hit.seq), hit.reschedule))
+    });
+    match hit.flatten() {
+        Some((token, reschedule)) => {
+            // A key newly in use is now scheduled for refresh.
+            if reschedule {
+                pump(shared);
+            }
+            token
+        }
+        None => JsValue::NULL,
     }
+}
+
+/// Adds an `onTokenUpdate` listener; returns its id.
+pub(crate) fn subscribe(shared: &Shared, listener: Function) -> Option<u64> {
+    with(shared, |d| d.token_updates.add(listener))
+}
+
+pub(crate) fn unsubscribe(weak: &Weak<RefCell<Driver>>, id: u64) {
+    if let Some(shared) = weak.upgrade() {
+        with(&shared, |d| d.token_updates.remove(id));
+    }
+}
+
+/// `clearCache`.
+pub(crate) fn clear_cache(shared: &Shared) {
+    with(shared, |d| {
+        d.machine.clear_cache();
+        d.strings.clear();
+    });
+    pump(shared);
 }
 
 /// Disposes the core and drops every timer, listener and the channel.
 pub(crate) fn dispose(shared: &Shared) {
-    let handles = match shared.try_borrow_mut() {
-        Ok(mut d) => {
-            d.machine.dispose();
-            listeners::clear(&d.listeners);
-            (d.timer.take(), d.channel.take(), d.page.take())
-        }
-        Err(_) => return,
-    };
+    let handles = with(shared, |d| {
+        d.machine.dispose();
+        d.token_updates.clear();
+        d.strings.clear();
+        (d.timer.take(), d.channel.take(), d.page.take())
+    });
     drop(handles);
-    pump(&shared.clone());
+    pump(shared);
+}
+
+impl Driver {
+    /// The JS string of token `seq`, built once and reused.
+    fn token_string(&mut self, seq: u64) -> JsValue {
+        if let Some((_, js)) = self.strings.iter().find(|(s, _)| *s == seq) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(self.machine.token(seq).unwrap_or_default());
+        if self.strings.len() >= KEPT_STRINGS {
+            self.strings.remove(0);
+        }
+        self.strings.push((seq, js.clone()));
+        js
+    }
 }
 
 /// Carries out every effect the core has queued, then re-arms the timer.
 pub(crate) fn pump(shared: &Shared) {
     loop {
-        let effects: Vec<Effect> = match shared.try_borrow_mut() {
-            Ok(mut d) => ::core::iter::from_fn(|| d.machine.poll_effect()).collect(),
-            Err(_) => return,
-        };
-        // The memos follow the core before any effect runs user code (a
-        // listener, an injected fetch), which may read a token through them.
-        memo::refresh(shared);
+        let effects: Vec<Effect> = with(shared, |d| {
+            std::iter::from_fn(|| d.machine.poll_effect()).collect()
+        })
+        .unwrap_or_default();
         if effects.is_empty() {
             break;
         }
@@ -191,91 +260,118 @@ pub(crate) fn pump(shared: &Shared) {
 fn run(shared: &Shared, effect: Effect) {
     match effect {
         Effect::Fetch { id, request } => {
-            let Ok(d) = shared.try_borrow() else { return };
-            let fetch = d.fetch.clone();
-            let credentials = d.credentials.clone();
-            drop(d);
-            let weak = Rc::downgrade(shared);
-            send(fetch.as_ref(), &request, &credentials, move |outcome| {
-                let Some(shared) = weak.upgrade() else { return };
-                if let Ok(mut d) = shared.try_borrow_mut() {
-                    d.machine.handle_fetch(now(), id, outcome);
-                }
+            let Some((fetch, credentials)) = with(shared, |d| (d.fetch.clone(), d.credentials))
+            else {
+                return;
+            };
+            // Calls the injected fetch (user code) with the driver free.
+            let response = fetch::send(fetch.as_ref(), &request, credentials);
+            // The task keeps the driver alive until the request settles, so
+            // a caller's promise settles even if the app dropped the session.
+            let shared = shared.clone();
+            spawn_local(async move {
+                let outcome = response.await;
+                with(&shared, |d| d.machine.handle_fetch(now(), id, outcome));
                 pump(&shared);
             });
         }
         Effect::Settle { waiter, result } => {
-            let pair = shared
-                .try_borrow_mut()
-                .ok()
-                .and_then(|mut d| take(&mut d.resolvers, waiter));
+            let pair = with(shared, |d| take(&mut d.waiters, waiter)).flatten();
             if let Some((resolve, reject)) = pair {
                 let _ = match result {
-                    Ok(token) => resolve.call1(&JsValue::UNDEFINED, &token.into()),
+                    Ok(token) => resolve.call1(&JsValue::UNDEFINED, &JsValue::from_str(&token)),
                     Err(error) => reject.call1(&JsValue::UNDEFINED, &to_js(&error)),
                 };
             }
         }
         Effect::Broadcast(msg) => {
-            if let Ok(d) = shared.try_borrow() {
-                if let Some(channel) = &d.channel {
-                    channel.post(&msg);
-                }
+            let channel = with(shared, |d| d.channel.as_ref().map(Channel::sender)).flatten();
+            if let Some(channel) = channel {
+                channel::post(&channel, &msg);
             }
         }
         Effect::AcquireLock { id, name } => {
-            let Ok(queue) = shared.try_borrow().map(|d| d.lock_queue.clone()) else {
-                return;
-            };
-            locks::acquire(shared, &queue, id, &name, hold_lock);
+            let weak = Rc::downgrade(shared);
+            let on_lock = Box::new(move |result, release: Option<Function>| {
+                on_lock(&weak, id, result, release);
+            });
+            let requested = with(shared, |d| {
+                d.locks.as_mut().map(|locks| locks.request(&name, on_lock))
+            });
+            if requested.flatten().is_none() {
+                with(shared, |d| {
+                    d.machine.handle_lock(now(), id, LockResult::Unsupported);
+                });
+            }
         }
         Effect::ReleaseLock { id } => {
-            let release = shared
-                .try_borrow_mut()
-                .ok()
-                .and_then(|mut d| take(&mut d.held_locks, id));
+            let release = with(shared, |d| take(&mut d.held_locks, id)).flatten();
             if let Some(release) = release {
                 let _ = release.call0(&JsValue::UNDEFINED);
             }
         }
         Effect::TokenUpdate(update) => {
-            // Listeners are user code: call them with the driver free.
-            let Ok(set) = shared.try_borrow().map(|d| d.listeners.clone()) else {
+            let Ok(event) = serde_wasm_bindgen::to_value(&update) else {
                 return;
             };
-            listeners::notify(&set, &update);
+            if let Some(listeners) = with(shared, |d| d.token_updates.snapshot()) {
+                listeners::notify(&listeners, &event);
+            }
         }
     }
+}
+
+/// The lock manager's answer to a request.
+fn on_lock(
+    weak: &Weak<RefCell<Driver>>,
+    id: LockId,
+    result: LockResult,
+    release: Option<Function>,
+) {
+    let Some(shared) = weak.upgrade() else {
+        // The session is gone: a granted lock must not stay held.
+        if let Some(release) = release {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
+        return;
+    };
+    with(&shared, |d| {
+        if let Some(release) = release {
+            d.held_locks.push((id, release));
+        }
+        d.machine.handle_lock(now(), id, result);
+    });
+    pump(&shared);
 }
 
 /// Keeps exactly one timer, armed for the core's next deadline.
 fn rearm(shared: &Shared) {
-    let Ok(mut d) = shared.try_borrow_mut() else {
-        return;
-    };
-    let t = now();
-    let Some(at) = d.machine.poll_timeout(t) else {
-        d.timer = None;
-        return;
-    };
-    if d.timer.as_ref().is_some_and(|timer| timer.at == at) {
-        return;
-    }
-    d.timer = None;
     let weak = Rc::downgrade(shared);
-    d.timer = Timeout::new(at, (at - t) * 1000.0, move || {
-        let Some(shared) = weak.upgrade() else { return };
-        if let Ok(mut d) = shared.try_borrow_mut() {
-            // This timer has fired; forget it so rearm sets a new one.
+    with(shared, |d| {
+        let t = now();
+        let Some(at) = d.machine.poll_timeout(t) else {
             d.timer = None;
-            d.machine.handle_timeout(now());
+            return;
+        };
+        if d.timer.as_ref().is_some_and(|timer| timer.at == at) {
+            return;
         }
-        pump(&shared);
+        d.timer = None;
+        d.timer = Some(Timer::new(at, (at - t) * 1000.0, move || on_timer(&weak)));
     });
 }
 
-/// Removes and returns the value of `id` from a small id-keyed list (a few
-/// entries at most: a `Vec` costs far less wasm than a map).
+fn on_timer(weak: &Weak<RefCell<Driver>>) {
+    let Some(shared) = weak.upgrade() else { return };
+    with(&shared, |d| {
+        // This timer has fired; forget it so rearm sets a new one.
+        d.timer = None;
+        d.machine.handle_timeout(now());
+    });
+    pump(&shared);
+}
+
+/// Removes and returns the value of `id` from a small id-keyed list.
 fn take<T>(list: &mut Vec<(u64, T)>, id: u64) -> Option<T> {
     let i = list.iter().position(|(k, _)| *k == id)?;
     Some(list.swap_remove(i).1)

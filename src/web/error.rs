@@ -3,7 +3,12 @@
 use crate::core::Error;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/session_error.js")]
+// SessionError extends Error, which only JS can express. The package imports
+// it from beside the glue, where the entry re-exports the same module (one
+// class, so `instanceof` holds); the browser tests, which have no package,
+// take it as a wasm-bindgen snippet.
+#[cfg_attr(not(test), wasm_bindgen(raw_module = "./session_error.js"))]
+#[cfg_attr(test, wasm_bindgen(module = "/src/web/session_error.js"))]
 extern "C" {
     #[wasm_bindgen(js_name = SessionError)]
     type JsSessionError;

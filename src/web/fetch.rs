@@ -1,58 +1,124 @@
-//! Sends one `/tokens` request through `fetch` (or the global one). The
-//! promise plumbing is a few lines of JS (`fetch.js`): in Rust it took an
-//! async executor and a dozen bindings, a tenth of the module.
+//! One `/tokens` request through `fetch` (the injected one, else the global
+//! one) with web-sys's `RequestInit`, `Headers` and `Response`, awaited with
+//! wasm-bindgen-futures.
+//!
+//! An injected `fetch` may return anything, so nothing about its result is
+//! trusted: every property read and call on it goes through a binding that
+//! catches, and any surprise is a network error, never a throw through wasm.
+//! What a status or body means is the core's call.
 
-use crate::prelude::*;
+use js_sys::{Function, JsString, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestCredentials, RequestInit, Response};
 
+use super::channel::bounded;
 use crate::core::request::FORM_CONTENT_TYPE;
 use crate::core::response::MAX_BODY;
 use crate::core::{FetchOutcome, TokensRequest};
-use js_sys::Function;
-use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/fetch.js")]
+#[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = sendTokens)]
-    fn send_tokens(
-        fetch: Option<&Function>,
-        url: &str,
-        body: &str,
-        content_type: &str,
-        credentials: &str,
-        limit: u32,
-        done: JsValue,
-    );
+    /// The global `fetch`, looked up at call time (a page, a worker).
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
+
+    /// `Promise.resolve`, catching: a thenable with a throwing getter makes
+    /// it throw.
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
-/// Sends `request` with `credentials`; `done` gets what came back, once.
+/// Starts the request: `fetch(url, {method, headers, body, credentials})`,
+/// as clerk-js calls it, so an injected `fetch` sees what it would see there.
+/// The returned future reads the outcome.
 pub(crate) fn send(
     fetch: Option<&Function>,
     request: &TokensRequest,
-    credentials: &str,
-    done: impl FnOnce(FetchOutcome) + 'static,
-) {
-    // fetch.js passes status 0 with a reason when there was no response.
-    let done = Closure::once_into_js(
-        move |status: u16, retry_after: Option<String>, body: String| {
-            done(if status == 0 {
-                FetchOutcome::NetworkError(body)
-            } else {
-                FetchOutcome::Response {
-                    status,
-                    retry_after,
-                    body,
-                }
-            });
+    credentials: RequestCredentials,
+) -> impl std::future::Future<Output = FetchOutcome> {
+    let sent = init(request, credentials).and_then(|init| match fetch {
+        Some(fetch) => fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url), &init),
+        None => global_fetch(&request.url, &init),
+    });
+    async move {
+        match settle(sent).await {
+            Ok(response) => read(response).await,
+            Err(e) => FetchOutcome::NetworkError(describe(&e)),
+        }
+    }
+}
+
+fn init(request: &TokensRequest, credentials: RequestCredentials) -> Result<RequestInit, JsValue> {
+    let headers = Headers::new()?;
+    headers.set("Content-Type", FORM_CONTENT_TYPE)?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&request.body));
+    init.set_credentials(credentials);
+    Ok(init)
+}
+
+/// What a call returned, awaited if it is a promise (or a thenable).
+async fn settle(value: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise_resolve(&value?)?).await
+}
+
+/// Reads status, `Retry-After` and body, as duck-typed as `fetch` results
+/// are in practice (test doubles, polyfills).
+async fn read(response: JsValue) -> FetchOutcome {
+    let not_a_response =
+        || FetchOutcome::NetworkError("fetch resolved to something that is not a Response".into());
+    if !response.is_object() {
+        return not_a_response();
+    }
+    let status = match Reflect::get(&response, &JsValue::from_str("status")) {
+        Ok(status) => status.as_f64(),
+        Err(e) => return FetchOutcome::NetworkError(describe(&e)),
+    };
+    let Some(status) = status
+        .filter(|s| (100.0..=599.0).contains(s) && s.fract() == 0.0)
+        .and_then(|s| u16::try_from(s as u32).ok())
+    else {
+        return not_a_response();
+    };
+    let retry_after = Reflect::get(&response, &JsValue::from_str("headers"))
+        .ok()
+        .filter(JsValue::is_object)
+        .and_then(|headers| headers.unchecked_into::<Headers>().get("Retry-After").ok())
+        .flatten();
+    let has_text =
+        Reflect::get(&response, &JsValue::from_str("text")).is_ok_and(|t| t.is_function());
+    if !has_text {
+        return FetchOutcome::NetworkError("the response has no text()".into());
+    }
+    let body = settle(
+        response
+            .unchecked_ref::<Response>()
+            .text()
+            .map(JsValue::from),
+    )
+    .await;
+    match body.ok().and_then(|b| b.dyn_into::<JsString>().ok()) {
+        // The core rejects a body over MAX_BODY bytes; no more is copied.
+        Some(body) => FetchOutcome::Response {
+            status,
+            retry_after,
+            body: bounded(&body, MAX_BODY),
         },
-    );
-    send_tokens(
-        fetch,
-        &request.url,
-        &request.body,
-        FORM_CONTENT_TYPE,
-        credentials,
-        // The core rejects a body over MAX_BODY bytes; fetch.js copies no more.
-        u32::try_from(MAX_BODY).unwrap_or(u32::MAX),
-        done,
-    );
+        None => FetchOutcome::NetworkError("reading the response body failed".into()),
+    }
+}
+
+/// A rejection's message, for `network_error`.
+pub(crate) fn describe(e: &JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "fetch failed".to_owned())
 }

@@ -1,37 +1,53 @@
-//! `onTokenUpdate` listeners, held in a JS set by listeners.js, which also
-//! keeps one throwing listener from stopping the others.
+//! Listener lists (`onTokenUpdate`). Each subscription is its own entry, so
+//! one function subscribed twice is called twice and unsubscribed once at a
+//! time. A listener is user code: it is called with the driver free, and
+//! one that throws goes to the page's `reportError` and stops nothing.
 
-use crate::core::TokenUpdate;
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/web/listeners.js")]
+#[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = listenerSet)]
-    fn listener_set() -> JsValue;
-    #[wasm_bindgen(js_name = subscribe)]
-    fn subscribe_js(set: &JsValue, listener: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = notify)]
-    fn notify_js(set: &JsValue, token_id: &str, token: &str, source: &str);
-    #[wasm_bindgen(js_name = clearListeners)]
-    fn clear_js(set: &JsValue);
+    /// The global `reportError`, where there is one (not in Node 20).
+    #[wasm_bindgen(js_name = reportError, catch)]
+    fn report_error(error: &JsValue) -> Result<(), JsValue>;
 }
 
-/// An empty set.
-pub(crate) fn new() -> JsValue {
-    listener_set()
+/// The subscriptions of one kind of event.
+#[derive(Default)]
+pub(crate) struct Listeners {
+    next: u64,
+    list: Vec<(u64, Function)>,
 }
 
-/// Adds `listener`; returns the function that removes it again.
-pub(crate) fn subscribe(set: &JsValue, listener: &JsValue) -> JsValue {
-    subscribe_js(set, listener)
+impl Listeners {
+    /// Adds `listener`; the id removes it again.
+    pub fn add(&mut self, listener: Function) -> u64 {
+        self.next += 1;
+        self.list.push((self.next, listener));
+        self.next
+    }
+
+    pub fn remove(&mut self, id: u64) {
+        self.list.retain(|(i, _)| *i != id);
+    }
+
+    pub fn clear(&mut self) {
+        self.list.clear();
+    }
+
+    /// The listeners to call now: a snapshot, so that one that subscribes or
+    /// unsubscribes while being called changes only later events.
+    pub fn snapshot(&self) -> Vec<Function> {
+        self.list.iter().map(|(_, f)| f.clone()).collect()
+    }
 }
 
-/// Calls every listener with `{tokenId, token, source}`.
-pub(crate) fn notify(set: &JsValue, update: &TokenUpdate) {
-    notify_js(set, &update.token_id, &update.token, update.source.as_str());
-}
-
-/// Removes every listener.
-pub(crate) fn clear(set: &JsValue) {
-    clear_js(set);
+/// Calls each of `listeners` with `event`.
+pub(crate) fn notify(listeners: &[Function], event: &JsValue) {
+    for listener in listeners {
+        if let Err(error) = listener.call1(&JsValue::UNDEFINED, event) {
+            let _ = report_error(&error);
+        }
+    }
 }

@@ -1,49 +1,94 @@
-//! Web Locks for cross-tab single flight (SPEC 4.4). locks.js makes the
-//! `ifAvailable` requests, so a tab never queues behind another; the core
+//! Web Locks for cross-tab single flight (SPEC 4.4), through web-sys's
+//! `LockManager` (an unstable web-sys API: the build sets
+//! `--cfg=web_sys_unstable_apis`, see `.cargo/config.toml`).
+//!
+//! Requests are `ifAvailable`, so a tab never queues behind another; the core
 //! decides what a busy lock means (wait for the holder's broadcast) and when
-//! to let go.
+//! to let go. A granted lock is held by a promise this side resolves on
+//! release.
 
-use super::driver::{handle_lock, Shared};
-use crate::core::{LockId, LockResult};
-use alloc::rc::Rc;
-use js_sys::{Function, Map};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{LockManager, LockOptions};
 
-#[wasm_bindgen(module = "/src/web/locks.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = requestLock)]
-    fn request_lock(queue: &Map, name: &str, done: JsValue);
+use crate::core::LockResult;
+
+/// What happened to one request: busy, unsupported, or acquired with the
+/// function that releases the lock.
+pub(crate) type OnLock = Box<dyn FnOnce(LockResult, Option<Function>)>;
+
+/// One session's lock requests.
+///
+/// A tab's own hold ends asynchronously after it lets go, so a request for a
+/// name waits for this session's previous request for it to settle: the
+/// session then never takes its own fading hold for another tab's.
+pub(crate) struct Locks {
+    manager: LockManager,
+    /// Per lock name, a promise that settles when the last request is over.
+    tails: Vec<(String, Promise)>,
 }
 
-/// Requests `name`; the outcome reaches the core through `handle_lock`. When
-/// granted, the lock is held until the function passed to `hold` is called.
-pub(crate) fn acquire(
-    shared: &Shared,
-    queue: &Map,
-    id: LockId,
-    name: &str,
-    hold: fn(&Shared, LockId, Function),
-) {
-    let weak = Rc::downgrade(shared);
-    // Owned by JS: locks.js calls it once, then it is collected.
-    let done = Closure::once_into_js(move |result: u32, release: JsValue| {
-        let release: Function = release.unchecked_into();
-        let Some(shared) = weak.upgrade() else {
-            // The session is gone: a granted lock must not stay held.
-            if result == 1 {
-                let _ = release.call0(&JsValue::UNDEFINED);
+impl Locks {
+    pub fn new(manager: LockManager) -> Locks {
+        Locks {
+            manager,
+            tails: Vec::new(),
+        }
+    }
+
+    /// Requests `name`; `on_lock` is called once with the outcome.
+    pub fn request(&mut self, name: &str, on_lock: OnLock) {
+        let previous = self
+            .tails
+            .iter()
+            .position(|(n, _)| n == name)
+            .map(|i| self.tails.swap_remove(i).1);
+        let mut done: Option<Function> = None;
+        let tail = Promise::new(&mut |resolve, _| done = Some(resolve));
+        self.tails.push((name.to_owned(), tail));
+        let manager = self.manager.clone();
+        let name = name.to_owned();
+        spawn_local(async move {
+            if let Some(previous) = previous {
+                let _ = JsFuture::from(previous).await;
             }
-            return;
-        };
-        let result = match result {
-            0 => LockResult::Busy,
-            1 => {
-                hold(&shared, id, release);
-                LockResult::Acquired
+            let answered = Rc::new(Cell::new(false));
+            let on_lock = Rc::new(Cell::new(Some(on_lock)));
+            let callback = {
+                let (answered, on_lock) = (answered.clone(), on_lock.clone());
+                Closure::once_into_js(move |lock: JsValue| -> JsValue {
+                    answered.set(true);
+                    let Some(on_lock) = on_lock.take() else {
+                        return JsValue::UNDEFINED;
+                    };
+                    if lock.is_null() {
+                        on_lock(LockResult::Busy, None);
+                        return JsValue::UNDEFINED;
+                    }
+                    let mut release = None;
+                    let hold = Promise::new(&mut |resolve, _| release = Some(resolve));
+                    on_lock(LockResult::Acquired, release);
+                    hold.into()
+                })
+            };
+            let options = LockOptions::new();
+            options.set_if_available(true);
+            let request = manager.request_with_options(&name, &options, callback.unchecked_ref());
+            // Settles once the lock is released; a rejection before any answer
+            // (an opaque origin, say) means no locks here after all.
+            if JsFuture::from(request).await.is_err() && !answered.get() {
+                if let Some(on_lock) = on_lock.take() {
+                    on_lock(LockResult::Unsupported, None);
+                }
             }
-            _ => LockResult::Unsupported,
-        };
-        handle_lock(&shared, id, result);
-    });
-    request_lock(queue, name, done);
+            if let Some(done) = done {
+                let _ = done.call0(&JsValue::UNDEFINED);
+            }
+        });
+    }
 }

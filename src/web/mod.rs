@@ -1,17 +1,18 @@
-//! The browser layer: the only code that touches JS. One driver owns the core
-//! ([`driver`]); the rest are thin RAII wrappers and the exported class.
-//! What is only JS plumbing (fetch and reading its response, the channel,
-//! page events, lock requests, listener calls, reading options objects)
-//! lives in small JS files beside the Rust that calls them: a call across
-//! the boundary per effect costs far less wasm than a binding per property.
+//! The browser layer: the only code that touches JS. One driver owns the
+//! core ([`driver`]) and carries out its effects through web-sys: `fetch`
+//! ([`fetch`]), `BroadcastChannel` ([`channel`]), Web Locks ([`locks`]), the
+//! page's events ([`page`]) and one re-armed gloo-timers timeout
+//! ([`timer`]). Values from JS are read with serde-wasm-bindgen
+//! ([`options`], [`channel`]); the exported class is in [`session`].
 
+mod allocator;
 mod channel;
 mod driver;
 mod error;
 mod fetch;
+mod json;
 mod listeners;
 mod locks;
-mod memo;
 mod options;
 mod page;
 mod session;

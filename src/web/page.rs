@@ -1,34 +1,64 @@
-//! The page's state and its changes: online, visible, Web Locks available.
-//! page.js reads them and holds the event listeners.
+//! The page as the core needs it (online, visible, Web Locks) and the events
+//! that change it, through web-sys. Works in a window, in a worker (no
+//! document there) and where neither exists (Node, server-side rendering):
+//! whatever is missing reads as online, visible and without locks.
 
-use js_sys::Function;
-use wasm_bindgen::prelude::*;
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, EventTarget, LockManager, VisibilityState, Window, WorkerGlobalScope};
 
-#[wasm_bindgen(module = "/src/web/page.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = pageState)]
-    fn page_state() -> u32;
-    #[wasm_bindgen(js_name = watchPage)]
-    fn watch_page(on_event: &Closure<dyn Fn(JsValue)>) -> Function;
+/// The global scope this code runs in.
+enum Scope {
+    Window(Window),
+    Worker(WorkerGlobalScope),
+    Other,
 }
 
-/// The page as it is now.
-pub(crate) struct PageState {
-    pub online: bool,
-    pub visible: bool,
-    pub web_locks: bool,
-}
-
-pub(crate) fn state() -> PageState {
-    let bits = page_state();
-    PageState {
-        online: bits & 1 != 0,
-        visible: bits & 2 != 0,
-        web_locks: bits & 4 != 0,
+fn scope() -> Scope {
+    let global = js_sys::global();
+    if let Some(window) = global.dyn_ref::<Window>() {
+        Scope::Window(window.clone())
+    } else if let Some(worker) = global.dyn_ref::<WorkerGlobalScope>() {
+        Scope::Worker(worker.clone())
+    } else {
+        Scope::Other
     }
 }
 
+/// `navigator.onLine`; true where there is no navigator.
+pub(crate) fn online() -> bool {
+    match scope() {
+        Scope::Window(w) => w.navigator().on_line(),
+        Scope::Worker(w) => w.navigator().on_line(),
+        Scope::Other => true,
+    }
+}
+
+fn document() -> Option<Document> {
+    match scope() {
+        Scope::Window(w) => w.document(),
+        _ => None,
+    }
+}
+
+/// Whether the page is visible; a worker or a window without a document is.
+pub(crate) fn visible() -> bool {
+    document().is_none_or(|d| d.visibility_state() != VisibilityState::Hidden)
+}
+
+/// `navigator.locks`, where the browser has Web Locks (secure contexts only).
+pub(crate) fn lock_manager() -> Option<LockManager> {
+    let locks = match scope() {
+        Scope::Window(w) => w.navigator().locks(),
+        Scope::Worker(w) => w.navigator().locks(),
+        Scope::Other => return None,
+    };
+    // The getter is undefined where Web Locks are missing.
+    locks.is_object().then_some(locks)
+}
+
 /// A change of the page.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum PageEvent {
     Visible(bool),
     /// Focus or pageshow: a hidden tab's timers may have run late.
@@ -36,33 +66,37 @@ pub(crate) enum PageEvent {
     Online(bool),
 }
 
-/// Page events delivered to a callback until dropped.
+/// Page events delivered to a callback until dropped (gloo's listeners
+/// remove themselves on drop).
 pub(crate) struct PageWatch {
-    stop: Function,
-    _on_event: Closure<dyn Fn(JsValue)>,
+    _listeners: Vec<EventListener>,
 }
 
 impl PageWatch {
-    pub fn new(on_event: impl Fn(PageEvent) + 'static) -> PageWatch {
-        let on_event = Closure::<dyn Fn(JsValue)>::new(move |code: JsValue| {
-            let event = match code.as_f64() {
-                Some(0.0) => PageEvent::Visible(false),
-                Some(1.0) => PageEvent::Visible(true),
-                Some(3.0) => PageEvent::Online(true),
-                Some(4.0) => PageEvent::Online(false),
-                _ => PageEvent::Woken,
-            };
-            on_event(event);
-        });
-        PageWatch {
-            stop: watch_page(&on_event),
-            _on_event: on_event,
+    pub fn new(on_event: impl Fn(PageEvent) + Clone + 'static) -> PageWatch {
+        let global: Option<EventTarget> = match scope() {
+            Scope::Window(w) => Some(w.into()),
+            Scope::Worker(w) => Some(w.into()),
+            Scope::Other => None,
+        };
+        let mut listeners = Vec::new();
+        let mut listen = |target: &EventTarget, kind: &'static str, event: fn() -> PageEvent| {
+            let on_event = on_event.clone();
+            listeners.push(EventListener::new(target, kind, move |_| on_event(event())));
+        };
+        if let Some(global) = &global {
+            listen(global, "focus", || PageEvent::Woken);
+            listen(global, "pageshow", || PageEvent::Woken);
+            listen(global, "online", || PageEvent::Online(true));
+            listen(global, "offline", || PageEvent::Online(false));
         }
-    }
-}
-
-impl Drop for PageWatch {
-    fn drop(&mut self) {
-        let _ = self.stop.call0(&JsValue::UNDEFINED);
+        if let Some(document) = document() {
+            listen(&document, "visibilitychange", || {
+                PageEvent::Visible(visible())
+            });
+        }
+        PageWatch {
+            _listeners: listeners,
+        }
     }
 }

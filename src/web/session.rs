@@ -1,21 +1,13 @@
 //! The JS surface (SPEC 1): `Session` and `pickFreshestJwt`.
 
-use crate::prelude::*;
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared};
 use super::error::to_js;
-use super::listeners;
-use super::memo;
+use super::json::BrowserJson;
 use super::options::{get_token_options, session_options};
-use crate::core::{pick_freshest_raw, Error, GetOutcome};
-use js_sys::{Array, Function, Promise};
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(module = "/src/web/deferred.js")]
-extern "C" {
-    /// `[promise, resolve, reject]`.
-    fn deferred() -> Array;
-}
+use crate::core::{pick_freshest_raw, Error, GetTokenOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -30,7 +22,7 @@ export interface SessionOptions {
   lastActiveToken?: string | null;
   /** Seconds before exp at which a background refresh starts; default 15, min 5. */
   backgroundRefreshThreshold?: number;
-  /** Milliseconds between refresh checks; default 5000; 0 = off. */
+  /** Milliseconds between periodic re-checks; default 5000; 0 = none. */
   pollInterval?: number;
   /** Channel name; default "clerk:session_token"; null = no sync. */
   broadcastChannel?: string | null;
@@ -78,7 +70,7 @@ extern "C" {
 /// ```
 #[wasm_bindgen(js_name = Session)]
 pub struct Session {
-    inner: Shared,
+    driver: Shared,
     session_id: String,
 }
 
@@ -90,14 +82,8 @@ impl Session {
     pub fn new(options: SessionOptionsArg) -> Result<Session, JsValue> {
         let opts = session_options(&options).map_err(|e| to_js(&e))?;
         let session_id = opts.core.session_id.clone();
-        let inner = driver::start(opts).map_err(|e| to_js(&e))?;
-        Ok(Session { inner, session_id })
-    }
-
-    /// The cache-hit memos the package entry reads; not part of the API.
-    #[wasm_bindgen(getter, js_name = __memo, skip_typescript)]
-    pub fn memo(&self) -> JsValue {
-        memo::object(&self.inner)
+        let driver = driver::start(opts).map_err(|e| to_js(&e))?;
+        Ok(Session { driver, session_id })
     }
 
     /// The session id.
@@ -117,31 +103,13 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = getToken, unchecked_return_type = "Promise<string>")]
     pub fn get_token(&self, options: Option<GetTokenOptionsArg>) -> Promise {
-        let opts = match options.as_ref().map(|o| get_token_options(o)).transpose() {
-            Ok(opts) => opts,
-            Err(e) => return Promise::reject(&to_js(&e)),
+        let Some(options) = options else {
+            return driver::get_token(&self.driver, &GetTokenOptions::default());
         };
-        let opts = opts.unwrap_or_default();
-        let outcome = match self.inner.try_borrow_mut() {
-            Ok(mut d) => d.machine.get_token(driver::now(), &opts),
-            Err(_) => GetOutcome::Failed(Error::Network("re-entrant call".into())),
-        };
-        let promise = match outcome {
-            GetOutcome::Ready(token) => Promise::resolve(&JsValue::from(token)),
-            GetOutcome::Failed(error) => Promise::reject(&to_js(&error)),
-            GetOutcome::Wait(waiter) => {
-                let parts = deferred();
-                driver::add_resolvers(
-                    &self.inner,
-                    waiter,
-                    parts.get(1).unchecked_into(),
-                    parts.get(2).unchecked_into(),
-                );
-                parts.get(0).unchecked_into()
-            }
-        };
-        driver::pump(&self.inner);
-        promise
+        match get_token_options(&options) {
+            Ok(opts) => driver::get_token(&self.driver, &opts),
+            Err(e) => Promise::reject(&to_js(&e)),
+        }
     }
 
     /// The cached token for the options' key if it has more than 5 s left,
@@ -151,14 +119,17 @@ impl Session {
     /// const jwt = session.peekToken() ?? await session.getToken();
     /// ```
     #[wasm_bindgen(js_name = peekToken, unchecked_return_type = "string | null")]
-    pub fn peek_token(&self, options: Option<GetTokenOptionsArg>) -> Result<JsValue, JsValue> {
-        let opts = options
-            .as_ref()
-            .map(|o| get_token_options(o))
-            .transpose()
-            .map_err(|e| to_js(&e))?;
-        // Marking the key in use may schedule its refresh: `cached` pumps then.
-        Ok(memo::cached(&self.inner, opts.as_ref()).unwrap_or(JsValue::NULL))
+    pub fn peek_token(&self, options: Option<GetTokenOptionsArg>) -> JsValue {
+        let Some(options) = options else {
+            return driver::peek_token(&self.driver, &GetTokenOptions::default());
+        };
+        match get_token_options(&options) {
+            Ok(opts) => driver::peek_token(&self.driver, &opts),
+            // Thrown from here rather than returned as a `Result`, which
+            // would cost every call an array for the two return values;
+            // nothing is borrowed yet.
+            Err(e) => wasm_bindgen::throw_val(to_js(&e)),
+        }
     }
 
     /// Calls `listener` with `{tokenId, token, source}` whenever a key's
@@ -174,28 +145,27 @@ impl Session {
                 "onTokenUpdate takes a function".into(),
             ))
         })?;
-        let set = self
-            .inner
-            .try_borrow()
-            .map(|d| d.listeners.clone())
-            .map_err(|_| to_js(&Error::Network("re-entrant call".into())))?;
-        Ok(listeners::subscribe(&set, &listener))
+        let id = driver::subscribe(&self.driver, listener);
+        let weak = std::rc::Rc::downgrade(&self.driver);
+        let unsubscribe = Closure::<dyn FnMut()>::new(move || {
+            if let Some(id) = id {
+                driver::unsubscribe(&weak, id);
+            }
+        });
+        Ok(unsubscribe.into_js_value())
     }
 
     /// Forgets every cached token. Requests in flight still settle their
     /// callers but no longer write to the cache.
     #[wasm_bindgen(js_name = clearCache)]
     pub fn clear_cache(&self) {
-        if let Ok(mut d) = self.inner.try_borrow_mut() {
-            d.machine.clear_cache();
-        }
-        driver::pump(&self.inner);
+        driver::clear_cache(&self.driver);
     }
 
     /// Stops timers, listeners and the channel; pending and later `getToken`
     /// calls reject with `disposed`. Idempotent.
     pub fn dispose(&self) {
-        driver::dispose(&self.inner);
+        driver::dispose(&self.driver);
     }
 }
 
@@ -212,5 +182,5 @@ pub fn pick_freshest_jwt(
     incoming: String,
 ) -> String {
     let existing = existing.as_string();
-    pick_freshest_raw(existing.as_deref(), &incoming).to_owned()
+    pick_freshest_raw(existing.as_deref(), &incoming, &BrowserJson).to_owned()
 }

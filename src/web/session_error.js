@@ -1,6 +1,13 @@
-// SessionError lives in JS because a Rust-exported class cannot extend Error;
-// the package entry re-exports it beside the wasm-bindgen glue.
+// SessionError lives in JS because a Rust-exported class cannot extend Error.
+// The glue imports this module (see src/web/error.rs) and the package entry
+// re-exports it, so both name one class and `instanceof` holds.
 export class SessionError extends Error {
+  /**
+   * @param {string} code one of the codes of SPEC 1
+   * @param {string} message
+   * @param {number} [status] the HTTP status, where one applies
+   * @param {number} [retryAfter] seconds, for rate_limited
+   */
   constructor(code, message, status, retryAfter) {
     super(message);
     this.name = "SessionError";

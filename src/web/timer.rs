@@ -1,46 +1,30 @@
-//! One RAII timeout on the global `setTimeout`, looked up at call time so
-//! fake-timer libraries drive it exactly as they drive any other code.
+//! The driver's one timer: a gloo-timers `Timeout` for the core's next
+//! deadline. gloo binds the global `setTimeout`/`clearTimeout`, which
+//! wasm-bindgen looks up at each call, so fake-timer libraries installed
+//! after the module loaded drive it as they drive any other code (SPEC 2.8).
 
-use js_sys::Function;
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout, catch)]
-    fn set_timeout(callback: &Function, ms: f64) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = clearTimeout, catch)]
-    fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
-}
+use gloo_timers::callback::Timeout;
 
 /// Browsers treat delays above 2^31 − 1 ms as 0: clamp instead.
 const MAX_DELAY_MS: f64 = 2_147_483_647.0;
 
-/// A pending timeout; dropping it clears the timer.
-pub(crate) struct Timeout {
-    id: JsValue,
-    /// The deadline it was armed for (s since the epoch), to skip re-arming.
+/// A pending timeout for a deadline; dropping it clears the timer.
+pub(crate) struct Timer {
+    /// The deadline it was armed for (s since the epoch, local clock).
     pub at: f64,
-    // `Fn(JsValue)` like every other callback here: one closure type less
-    // in the module (setTimeout passes no argument).
-    _callback: Closure<dyn Fn(JsValue)>,
+    _timeout: Timeout,
 }
 
-impl Timeout {
-    /// Calls `callback` once after `delay_ms`; `None` if `setTimeout` threw.
-    pub fn new(at: f64, delay_ms: f64, callback: impl Fn() + 'static) -> Option<Timeout> {
-        let callback = Closure::<dyn Fn(JsValue)>::new(move |_| callback());
-        let delay = crate::core::float::ceil(delay_ms.clamp(0.0, MAX_DELAY_MS));
-        let id = set_timeout(callback.as_ref().unchecked_ref(), delay).ok()?;
-        Some(Timeout {
-            id,
+impl Timer {
+    /// Calls `callback` once at `at`, `delay_ms` from now.
+    pub fn new(at: f64, delay_ms: f64, callback: impl FnOnce() + 'static) -> Timer {
+        // Whole milliseconds, rounded up: a timer that fires early would find
+        // nothing due and re-arm for the same deadline.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let ms = delay_ms.clamp(0.0, MAX_DELAY_MS).ceil() as u32;
+        Timer {
             at,
-            _callback: callback,
-        })
-    }
-}
-
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        let _ = clear_timeout(&self.id);
+            _timeout: Timeout::new(ms, callback),
+        }
     }
 }

@@ -72,7 +72,7 @@ test("a token with stale oiat never replaces the fresher token in any tab", asyn
   await env.admin("config", { staleNext: true });
   const stale = await pages[1].evaluate(() => window.session.getToken({ skipCache: true }));
   const [freshOiat, staleOiat, staleIat, freshIat] = await pages[1].evaluate(
-    ([f, s]) => [lib.header(f).oiat, lib.header(s).oiat, lib.claims(s).iat, lib.claims(f).iat],
+    ([f, s]) => [window.lib.header(f).oiat, window.lib.header(s).oiat, window.lib.claims(s).iat, window.lib.claims(f).iat],
     [fresh, stale],
   );
   assert.ok(staleOiat < freshOiat && staleIat > freshIat, "the edge token has newer iat but staler claims");

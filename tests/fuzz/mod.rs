@@ -1,234 +1,14 @@
-//! A structure-aware generator for fuzzing every parser that takes input from
-//! JS, the network or another tab: JWT decoding, `/tokens` responses,
-//! `Retry-After`, broadcast messages, `pickFreshestJwt`, option validation.
-//! Inputs are mutations of valid ones, so they reach deep into each parser.
+//! Fuzzing every parser that takes input from JS, the network or another
+//! tab: JWT decoding, `/tokens` responses, `Retry-After`, broadcast messages,
+//! `pickFreshestJwt`, option validation, on the host's JSON path (serde_json).
+//! The browser's (`JSON.parse`) runs in the browser tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
-use session_swr::core::backoff::Rng;
+mod gen;
+
+pub use gen::Gen;
 use session_swr::core::response::{interpret, parse_retry_after};
 use session_swr::core::*;
-
-const JSON_BITS: &[&str] = &[
-    "{",
-    "}",
-    "[",
-    "]",
-    ",",
-    ":",
-    "\"",
-    "\\",
-    "\\u0000",
-    "\\ud800",
-    "null",
-    "true",
-    "1e999",
-    "-0",
-    "1.5",
-    "9007199254740993",
-    "\"oiat\"",
-    "\"iat\"",
-    "\"exp\"",
-    "\"sid\"",
-    "\"o\"",
-    "\"id\"",
-    "\"org_id\"",
-    "\"jwt\"",
-    "\u{00e9}",
-    "\u{1F600}",
-    "\u{0}",
-    " ",
-    "\n",
-    "{}",
-    "[]",
-    "\"sess_1\"",
-    "{\"id\":1}",
-];
-
-pub struct Gen {
-    rng: Rng,
-}
-
-impl Gen {
-    pub fn new(seed: u64) -> Gen {
-        Gen {
-            rng: Rng::new(seed),
-        }
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.rng.next_u64() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.rng.next_f64() < p
-    }
-
-    fn number(&mut self) -> String {
-        match self.below(6) {
-            0 => format!("{}", self.below(3_000_000_000)),
-            1 => format!("-{}", self.below(1000)),
-            2 => format!("{}.{}", self.below(2_000_000_000), self.below(1000)),
-            3 => "1e308".into(),
-            4 => "\"12\"".into(),
-            _ => "null".into(),
-        }
-    }
-
-    /// A JSON object text near the shape of a JWT header or payload.
-    fn json(&mut self) -> String {
-        let mut fields = Vec::new();
-        for key in ["oiat", "iat", "exp", "sid", "org_id", "o", "alg"] {
-            if self.chance(0.6) {
-                let v = match key {
-                    "sid" | "org_id" | "alg" => {
-                        if self.chance(0.8) {
-                            "\"sess_1\"".to_string()
-                        } else {
-                            self.number()
-                        }
-                    }
-                    "o" => {
-                        if self.chance(0.7) {
-                            format!("{{\"id\":\"org_{}\"}}", self.below(9))
-                        } else {
-                            "[1]".into()
-                        }
-                    }
-                    _ => self.number(),
-                };
-                fields.push(format!("\"{key}\":{v}"));
-            }
-        }
-        let mut s = format!("{{{}}}", fields.join(","));
-        if self.chance(0.2) {
-            self.mutate_text(&mut s);
-        }
-        s
-    }
-
-    fn mutate_text(&mut self, s: &mut String) {
-        let rounds = 1 + self.below(3);
-        for _ in 0..rounds {
-            let mut at = self.below(s.len() + 1);
-            while !s.is_char_boundary(at) {
-                at -= 1;
-            }
-            match self.below(4) {
-                0 => {
-                    let bit = JSON_BITS[self.below(JSON_BITS.len())];
-                    s.insert_str(at, bit);
-                }
-                1 => s.truncate(at),
-                2 => {
-                    let mut end = (at + 1 + self.below(8)).min(s.len());
-                    while !s.is_char_boundary(end) {
-                        end += 1;
-                    }
-                    s.replace_range(at..end, "");
-                }
-                _ => s.insert(at, char::from(self.below(128) as u8)),
-            }
-        }
-    }
-
-    fn part(&mut self, text: &str) -> String {
-        match self.below(10) {
-            0 => STANDARD.encode(text),
-            1 => String::new(),
-            2 => "%%%".into(),
-            3 => URL_SAFE_NO_PAD.encode(
-                (0..self.below(40))
-                    .map(|_| self.rng.next_u64() as u8)
-                    .collect::<Vec<_>>(),
-            ),
-            _ => URL_SAFE_NO_PAD.encode(text),
-        }
-    }
-
-    /// A string near a JWT.
-    pub fn jwt(&mut self) -> String {
-        let header = self.json();
-        let payload = self.json();
-        let mut parts = vec![self.part(&header), self.part(&payload), "c2ln".to_string()];
-        match self.below(12) {
-            0 => {
-                parts.pop();
-            }
-            1 => parts.push("eA".into()),
-            2 => parts[2] = "!!".into(),
-            _ => {}
-        }
-        let mut s = parts.join(".");
-        if self.chance(0.1) {
-            self.mutate_text(&mut s);
-        }
-        if self.chance(0.002) {
-            s = "a".repeat(17 * 1024);
-        }
-        s
-    }
-
-    fn field(&mut self, good: &str) -> Field {
-        match self.below(8) {
-            0 => Field::Missing,
-            1 => Field::Null,
-            2 => Field::Other,
-            3 => Field::Str(String::new()),
-            4 => Field::Str(format!("{good}-x")),
-            _ => Field::Str(good.to_owned()),
-        }
-    }
-
-    pub fn broadcast(&mut self) -> IncomingBroadcast {
-        let template = if self.chance(0.3) {
-            self.field("t")
-        } else {
-            Field::Missing
-        };
-        let org = if self.chance(0.3) {
-            self.field("org_1")
-        } else {
-            Field::Null
-        };
-        let tid = match (&template, &org) {
-            (Field::Str(t), Field::Str(o)) => token_id("sess_1", Some(t), Some(o)),
-            (Field::Str(t), _) => token_id("sess_1", Some(t), None),
-            (_, Field::Str(o)) => token_id("sess_1", None, Some(o)),
-            _ => "sess_1".into(),
-        };
-        let raw = self.jwt();
-        IncomingBroadcast {
-            token_id: self.field(&tid),
-            token_raw: if self.chance(0.9) {
-                Field::Str(raw)
-            } else {
-                Field::Other
-            },
-            session_id: self.field("sess_1"),
-            template,
-            organization_id: org,
-        }
-    }
-
-    pub fn body(&mut self) -> String {
-        let mut s = match self.below(4) {
-            0 => format!("{{\"object\":\"token\",\"jwt\":\"{}\"}}", self.jwt()),
-            1 => format!("{{\"jwt\":{}}}", self.number()),
-            2 => self.json(),
-            _ => format!("[\"{}\"]", self.jwt()),
-        };
-        self.mutate_text(&mut s);
-        s
-    }
-
-    pub fn text(&mut self, base: &str) -> String {
-        let mut s = base.to_owned();
-        self.mutate_text(&mut s);
-        s
-    }
-}
 
 /// Runs `n` generated inputs through every parser; returns how many ran.
 /// Any panic propagates (and fails the caller).
@@ -241,6 +21,7 @@ pub fn run(seed: u64, n: u64) -> u64 {
             ..SessionOptions::default()
         },
         seed,
+        &SerdeJson,
     )
     .unwrap();
     let mut m = Machine::new(cfg, None, 1_700_000_000.0).unwrap();
@@ -249,7 +30,7 @@ pub fn run(seed: u64, n: u64) -> u64 {
         match i % 6 {
             0 => {
                 let raw = g.jwt();
-                if let Ok(j) = Jwt::decode(&raw) {
+                if let Ok(j) = Jwt::decode(&raw, &SerdeJson) {
                     let _ = j.remaining(now);
                 }
             }
@@ -266,11 +47,11 @@ pub fn run(seed: u64, n: u64) -> u64 {
                         .then(|| g.text("Sun, 06 Nov 1994 08:49:37 GMT")),
                     body: g.body(),
                 };
-                let _ = interpret(outcome, "sess_1", now);
+                let _ = interpret(outcome, "sess_1", now, &SerdeJson);
             }
             3 => {
                 let (a, b) = (g.jwt(), g.jwt());
-                let w = pick_freshest_raw(Some(&a), &b);
+                let w = pick_freshest_raw(Some(&a), &b, &SerdeJson);
                 assert!(w == a || w == b);
             }
             4 => {
@@ -286,6 +67,7 @@ pub fn run(seed: u64, n: u64) -> u64 {
                         ..SessionOptions::default()
                     },
                     1,
+                    &SerdeJson,
                 );
                 let _ = Machine::new(
                     Config::new(
@@ -295,6 +77,7 @@ pub fn run(seed: u64, n: u64) -> u64 {
                             ..SessionOptions::default()
                         },
                         1,
+                        &SerdeJson,
                     )
                     .unwrap(),
                     Some(&g.jwt()),

@@ -180,7 +180,7 @@ impl Sim {
                     ..SessionOptions::default()
                 };
                 let mut m = Machine::new(
-                    Config::new(opts, sc.seed * 1000 + i as u64).unwrap(),
+                    Config::new(opts, sc.seed * 1000 + i as u64, &SerdeJson).unwrap(),
                     None,
                     START,
                 )
@@ -348,7 +348,7 @@ impl Sim {
     }
 
     fn check_served(&mut self, tab: usize, token: &str) {
-        let jwt = Jwt::decode(token).unwrap();
+        let jwt = Jwt::decode(token, &SerdeJson).unwrap();
         let left = jwt.exp.unwrap() - self.now;
         if left <= HARD_CUTOFF {
             let msg = format!(
@@ -429,9 +429,9 @@ impl Sim {
                 }
             }
             Effect::TokenUpdate(u) => {
-                let new = Jwt::decode(&u.token).unwrap();
+                let new = Jwt::decode(&u.token, &SerdeJson).unwrap();
                 if let Some(prev) = self.tabs[tab].last.get(&u.token_id) {
-                    let prev = Jwt::decode(prev).unwrap();
+                    let prev = Jwt::decode(prev, &SerdeJson).unwrap();
                     let servable = prev.exp.unwrap() - self.now > HARD_CUTOFF + 2.0;
                     if servable && pick_freshest(Some(&prev), &new) == Winner::Existing {
                         let msg = format!(

@@ -128,7 +128,7 @@ impl Tab {
     }
 
     pub fn with(opts: SessionOptions, last_active: Option<&str>) -> Tab {
-        let cfg = Config::new(opts, 42).unwrap();
+        let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
         Tab::from_machine(Machine::new(cfg, last_active, T0).unwrap())
     }
 

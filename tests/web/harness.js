@@ -138,7 +138,7 @@ export class FakeApi {
   }
   async handle(url, init) {
     const body = new URLSearchParams(init.body);
-    this.requests.push({ url, method: init.method, headers: init.headers, credentials: init.credentials, rawBody: init.body, body });
+    this.requests.push({ url, method: init.method, headers: new Headers(init.headers), credentials: init.credentials, rawBody: init.body, body });
     const step = this.script.length ? this.script.shift() : { token: this.mint() };
     if (step.hold) {
       return new Promise((resolve, reject) => this.held.push({ resolve, reject }));

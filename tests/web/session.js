@@ -131,7 +131,7 @@ export async function request_format_matches_the_contract() {
     const r0 = api.requests[0];
     eq(r0.url, "https://fapi.test/v1/client/sessions/sess_1/tokens", "session token URL");
     eq(r0.method, "POST", "method");
-    eq(r0.headers["Content-Type"], "application/x-www-form-urlencoded", "content type");
+    eq(r0.headers.get("Content-Type"), "application/x-www-form-urlencoded", "content type");
     eq(r0.credentials, "include", "credentials default");
     eq(r0.rawBody, "organization_id=org+1", "first mint: organization only");
     assert(!r0.body.has("token"), "no token key on first mint");
@@ -292,7 +292,7 @@ export async function a_failure_never_evicts_a_servable_token() {
 }
 
 export async function on_token_update_reports_each_source() {
-  await scenario(async ({ clock, api, make }) => {
+  await scenario(async ({ clock, make }) => {
     const channel = `test-${Math.random()}`;
     const s = make({ broadcastChannel: channel, pollInterval: 0 });
     const seen = [];
@@ -645,4 +645,44 @@ export async function an_options_getter_that_calls_the_session_keeps_each_calls_
     eq(ids.sort().join(), "sess_1-inner-org_in,sess_1-outer-org_out", "each call's own key");
     eq(api.requests.map((r) => r.url.split("/").pop()).sort().join(), "inner,outer", "each call's own template");
   });
+}
+
+// SPEC 2.8 with the real @sinonjs/fake-timers, installed after the module
+// loaded: gloo-timers' setTimeout binding is looked up at each call, so the
+// refresh timer armed afterwards is sinon's.
+export async function sinon_fake_timers_installed_after_load_drive_the_refresh_timer() {
+  const { Session, fakeTimersSource } = await lib();
+  const module = { exports: {} };
+  const require = (id) => {
+    if (id === "@sinonjs/commons") return { global: globalThis };
+    throw new Error(`no ${id} in a browser`);
+  };
+  new Function("module", "exports", "require", fakeTimersSource())(module, module.exports, require);
+  const clock = module.exports.install({ now: 1_700_000_000_000, toFake: ["Date", "setTimeout", "clearTimeout"] });
+  const requests = [];
+  let session;
+  try {
+    session = new Session({
+      frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null,
+      fetch: async () => {
+        requests.push(Date.now());
+        const iat = Math.floor(Date.now() / 1000);
+        return { status: 200, text: async () => JSON.stringify({ jwt: jwt({ iat, exp: iat + 60 }) }) };
+      },
+    });
+    await session.getToken();
+    eq(requests.length, 1, "first mint");
+    // The refresh is due at exp - 15 s = 45 s after the mint.
+    await clock.tickAsync(44_900);
+    eq(requests.length, 1, "not before exp - 15 s");
+    await clock.tickAsync(200);
+    // The Web Lock is granted through the browser, outside sinon's clock.
+    await flush();
+    eq(requests.length, 2, "the refresh timer ran on sinon's clock");
+    const at = requests[1] - 1_700_000_000_000;
+    assert(at >= 45_000 && at <= 45_100, `refreshed at ${at} ms of fake time, due at 45,000`);
+  } finally {
+    session?.dispose();
+    clock.uninstall();
+  }
 }

@@ -1,8 +1,6 @@
 //! Adopting tokens from other tabs (SPEC 4.3): validation, the freshness
 //! guard, and the callers and refreshes a received token makes moot.
 
-use crate::prelude::*;
-
 use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
 use crate::core::effect::{Effect, TokenSource};
@@ -14,7 +12,7 @@ impl Machine {
         if self.disposed {
             return Err(Rejection::Disposed);
         }
-        let valid = validate_shape(msg, &self.cfg.session_id)?;
+        let valid = validate_shape(msg, &self.cfg.session_id, self.cfg.json)?;
         if let Some(iat) = valid.jwt.iat {
             self.clock.observe_broadcast(iat, now);
         }

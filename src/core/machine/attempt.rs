@@ -2,8 +2,6 @@
 //! cache, the request, and its outcome: store through the guard, retry with
 //! backoff, or fail. Every phase is bounded by a deadline.
 
-use crate::prelude::*;
-
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
 use crate::core::config::HARD_CUTOFF;
@@ -15,7 +13,6 @@ use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::request::TokensRequest;
 use crate::core::response::FetchOutcome;
-use crate::core::text::{cat, digits};
 
 /// At most this long a tab that lost the lock race waits for the winner's
 /// broadcast (2.5 to 5 s).
@@ -96,7 +93,7 @@ impl Machine {
         } else if self.web_locks {
             let lock = self.next_id;
             self.next_id += 1;
-            let name = cat(&["session-swr:refresh:", &self.flights[i].token_id]);
+            let name = format!("session-swr:refresh:{}", self.flights[i].token_id);
             self.flights[i].phase = Phase::Locking {
                 lock,
                 deadline: now + LOCK_ANSWER_WAIT,
@@ -404,6 +401,19 @@ impl Machine {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let ms = (now * 1000.0).max(0.0) as u64;
         let n = self.rng.next_u64() >> 11;
-        cat(&["bc_", &digits(ms, 10), "_", &digits(n, 36)])
+        format!("bc_{ms}_{}", base36(n))
     }
+}
+
+/// `n` in lower-case base 36, as JS `n.toString(36)` writes it.
+fn base36(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(char::from_digit((n % 36) as u32, 36).unwrap_or('0'));
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().collect()
 }

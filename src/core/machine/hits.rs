@@ -1,69 +1,107 @@
-//! The cache-hit paths, for `peekToken` and the package entry's memos.
+//! Cache hits (SPEC 2.3 rows 1 and 2, `peekToken`): the hot path, which
+//! finds the key's entry without building its `tokenId` and names the token
+//! by its sequence number, so a hit allocates nothing.
 
 use super::Machine;
-use crate::core::config::HARD_CUTOFF;
-use crate::core::effect::GetTokenOptions;
+use crate::core::effect::{GetOutcome, GetTokenOptions, OrgChoice};
+
+/// A token served from the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The token's sequence number, new for every token stored: the driver
+    /// reuses what it built for it (its JS string), and reads the token with
+    /// [`Machine::token`] only the first time.
+    pub seq: u64,
+    /// This read changed what the machine waits for: it marked the key in
+    /// use, which schedules its refresh (SPEC 2.7), or started a background
+    /// refresh. The driver must carry out effects and re-arm its timer.
+    pub reschedule: bool,
+}
+
+/// What `getToken` gets at once: a cached token, or the outcome of the
+/// slow path (a wait, or a failure).
+#[derive(Debug)]
+pub enum Served {
+    /// From the cache; a background refresh may have been queued.
+    Cached(Hit),
+    /// Not served from the cache.
+    Other(GetOutcome),
+}
 
 impl Machine {
-    /// `peekToken`'s path: the servable cached token with its sequence
-    /// number (new for every token stored, so the driver can reuse its JS
-    /// string), and whether marking the key in use changed the schedule.
-    /// `None` when no token with more than 5 s left is cached.
-    pub fn cached_token(
-        &mut self,
-        now: f64,
-        opts: Option<&GetTokenOptions>,
-    ) -> Option<(u64, &str, bool)> {
+    /// `getToken` (SPEC 2.3). A servable token is served at once (and,
+    /// inside the refresh window, refreshed in the background), unless the
+    /// call asks for `skipCache` or for a fresh token with `refreshIfStale`.
+    pub fn serve(&mut self, now: f64, opts: &GetTokenOptions) -> Served {
+        let now = self.clock.server(now);
+        if !self.disposed && !opts.skip_cache {
+            if let Some((mut hit, remaining)) = self.hit(now, opts) {
+                let stale = remaining <= self.cfg.threshold;
+                if !stale || !opts.refresh_if_stale {
+                    hit.reschedule |= stale && self.ensure_background_for(now, opts);
+                    return Served::Cached(hit);
+                }
+            }
+        }
+        Served::Other(self.wait_for_token(now, opts))
+    }
+
+    /// `peekToken`: the servable cached token, if any; marks the key in use.
+    pub fn peek(&mut self, now: f64, opts: &GetTokenOptions) -> Option<Hit> {
         let now = self.clock.server(now);
         if self.disposed {
             return None;
         }
-        let entry = match opts {
-            None => self.entries.get_mut(&self.default_id)?,
-            Some(o) => {
-                let id = self.key_for(o).token_id(&self.cfg.session_id);
-                self.entries.get_mut(&id)?
-            }
+        self.hit(now, opts).map(|(hit, _)| hit)
+    }
+
+    /// `peekToken` as an owned string.
+    pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
+        let hit = self.peek(now, opts)?;
+        self.token(hit.seq).map(str::to_owned)
+    }
+
+    /// The cached token stored as `seq`, if a key still holds it.
+    pub fn token(&self, seq: u64) -> Option<&str> {
+        self.entries
+            .find(|e| e.seq == seq)
+            .and_then(|(_, e)| e.token.as_ref())
+            .map(|t| t.raw.as_str())
+    }
+
+    fn ensure_background_for(&mut self, now: f64, opts: &GetTokenOptions) -> bool {
+        let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
+        let Some((id, _)) = self.entries.find(|e| e.key.is(template, org)) else {
+            return false;
         };
-        let token = entry
-            .token
-            .as_ref()
-            .filter(|t| t.remaining(now) > HARD_CUTOFF)?;
-        let changed = !entry.in_use;
+        let id = id.to_owned();
+        self.ensure_background(now, &id)
+    }
+
+    /// The key's servable token, with the seconds it has left, marking the
+    /// key in use. `now` is server time.
+    fn hit(&mut self, now: f64, opts: &GetTokenOptions) -> Option<(Hit, f64)> {
+        let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
+        let (_, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
+        let remaining = entry.servable(now)?.remaining(now);
+        let reschedule = !entry.in_use;
         entry.in_use = true;
-        Some((entry.seq, token.raw.as_str(), changed))
+        let seq = entry.seq;
+        Some((Hit { seq, reschedule }, remaining))
     }
+}
 
-    /// A key's token for a memo outside the machine: its sequence number,
-    /// the token, and the local times (s) until which it is fresh (`getToken`
-    /// serves it without a refresh) and servable (`peekToken` returns it).
-    /// `None` when there is nothing to serve, and for a key other than the
-    /// default one while it is not in use: the first read of each new token
-    /// must reach the machine, which marks the key in use (SPEC 2.7).
-    pub fn memo(&self, id: &str) -> Option<(u64, &str, f64, f64)> {
-        if self.disposed {
-            return None;
-        }
-        let entry = self.entries.get(id)?;
-        if !(entry.in_use || id == self.default_id) {
-            return None;
-        }
-        let token = entry.token.as_ref()?;
-        let exp = token.exp? - self.clock.offset();
-        Some((
-            entry.seq,
-            token.raw.as_str(),
-            exp - self.cfg.threshold,
-            exp - HARD_CUTOFF,
-        ))
-    }
-
-    /// The default key's token id, then every other key's.
-    pub fn key_ids(&self) -> impl Iterator<Item = &str> {
-        ::core::iter::once(self.default_id.as_str()).chain(
-            self.entries
-                .keys()
-                .filter(move |id| *id != self.default_id.as_str()),
-        )
-    }
+/// The template and organization a call's options select (SPEC 2.1),
+/// borrowed: `""` counts as absent, and a missing organization is the
+/// session's (`session_org`).
+pub(super) fn key_parts<'a>(
+    session_org: Option<&'a str>,
+    opts: &'a GetTokenOptions,
+) -> (Option<&'a str>, Option<&'a str>) {
+    let org = match &opts.organization_id {
+        OrgChoice::SessionDefault => session_org,
+        OrgChoice::Explicit(org) => org.as_deref(),
+    };
+    let present = |s: Option<&'a str>| s.filter(|s| !s.is_empty());
+    (present(opts.template.as_deref()), present(org))
 }

@@ -5,26 +5,24 @@
 //! [`schedule`], adopting other tabs' tokens in [`adopt`], and the cache-hit
 //! fast paths in [`hits`].
 
-use crate::prelude::*;
-
 mod adopt;
 mod attempt;
 mod hits;
 mod schedule;
 
+use hits::key_parts;
+pub use hits::{Hit, Served};
+
 use crate::core::backoff::Rng;
 use crate::core::clock::ServerClock;
 use crate::core::config::{Config, HARD_CUTOFF};
-use crate::core::effect::{
-    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice,
-};
+use crate::core::effect::{Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult};
 use crate::core::error::Error;
 use crate::core::flight::{Entry, Flight, Kind, Phase};
 use crate::core::jwt::Jwt;
-use crate::core::key::{non_empty, TokenKey};
+use crate::core::key::TokenKey;
 use crate::core::keymap::KeyMap;
 use crate::core::response::{interpret, Failure, FetchOutcome};
-use crate::core::text::cat;
 
 /// Timers may fire a hair early after rounding to whole milliseconds.
 pub(crate) const EPSILON: f64 = 0.001;
@@ -78,8 +76,8 @@ impl Machine {
         };
         let mut entry = Entry::new(default_key);
         if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
-            let jwt = Jwt::decode(raw).map_err(|e| {
-                Error::InvalidOptions(cat(&["lastActiveToken is not a JWT: ", e.message()]))
+            let jwt = Jwt::decode(raw, machine.cfg.json).map_err(|e| {
+                Error::InvalidOptions(format!("lastActiveToken is not a JWT: {}", e.message()))
             })?;
             if jwt
                 .sid
@@ -109,19 +107,26 @@ impl Machine {
 
     /// The key a call's options select (SPEC 2.1).
     pub fn key_for(&self, opts: &GetTokenOptions) -> TokenKey {
-        let org = match &opts.organization_id {
-            OrgChoice::SessionDefault => self.cfg.organization_id.clone(),
-            OrgChoice::Explicit(org) => non_empty(org.as_deref()),
-        };
-        TokenKey {
-            template: non_empty(opts.template.as_deref()),
-            organization_id: org,
+        let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
+        TokenKey::new(template, org)
+    }
+
+    /// `getToken` (SPEC 2.3), with a cached token as an owned string (see
+    /// [`Machine::serve`], which lends it).
+    pub fn get_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
+        match self.serve(now, opts) {
+            Served::Cached(hit) => match self.token(hit.seq) {
+                Some(token) => GetOutcome::Ready(token.to_owned()),
+                // Not reached: `serve` has just found the token.
+                None => GetOutcome::Failed(Error::Disposed),
+            },
+            Served::Other(outcome) => outcome,
         }
     }
 
-    /// `getToken` (SPEC 2.3).
-    pub fn get_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
-        let now = self.clock.server(now);
+    /// `getToken` when no cached token answers the call: it waits for a
+    /// request (joined or started), or fails at once. `now` is server time.
+    fn wait_for_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
         if self.disposed {
             return GetOutcome::Failed(Error::Disposed);
         }
@@ -140,17 +145,10 @@ impl Machine {
             self.start_flight(now, &id, Kind::SkipCache, vec![waiter]);
             return GetOutcome::Wait(waiter.id);
         }
-        if let Some(token) = entry.servable(now) {
-            let raw = token.raw.clone();
-            let fresh = token.remaining(now) > threshold;
-            entry.in_use = true;
-            if fresh {
-                return GetOutcome::Ready(raw);
-            }
-            if !opts.refresh_if_stale {
-                self.ensure_background(now, &id);
-                return GetOutcome::Ready(raw);
-            }
+        // Servable here means stale with `refreshIfStale`: wait for a fresh one.
+        let stale = entry.servable(now).is_some();
+        entry.in_use = true;
+        if stale {
             let waiter = self.new_waiter(threshold);
             if let Some(i) = self.find_flight(&id, Kind::Background) {
                 self.flights[i].waiters.push(waiter);
@@ -161,7 +159,6 @@ impl Machine {
             }
             return GetOutcome::Wait(waiter.id);
         }
-        entry.in_use = true;
         let waiter = self.new_waiter(HARD_CUTOFF);
         // Join whatever request will bring this key a token; skipCache
         // requests are joined only because nothing servable is left.
@@ -178,12 +175,6 @@ impl Machine {
             self.start_flight(now, &id, Kind::Shared, vec![waiter]);
         }
         GetOutcome::Wait(waiter.id)
-    }
-
-    /// `peekToken`: the servable cached token, if any; marks the key in use.
-    pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
-        self.cached_token(now, Some(opts))
-            .map(|(_, raw, _)| raw.to_owned())
     }
 
     /// The cached token of `token_id`, servable or not (for introspection).
@@ -212,7 +203,7 @@ impl Machine {
 
     pub(super) fn on_outcome(&mut self, local: f64, i: usize, outcome: FetchOutcome) {
         let now = self.clock.server(local);
-        match interpret(outcome, &self.cfg.session_id, now) {
+        match interpret(outcome, &self.cfg.session_id, now, self.cfg.json) {
             Ok(jwt) => {
                 if let Some(iat) = jwt.iat {
                     self.clock.observe(iat, local);
@@ -299,7 +290,7 @@ impl Machine {
             return;
         }
         self.disposed = true;
-        for flight in ::core::mem::take(&mut self.flights) {
+        for flight in std::mem::take(&mut self.flights) {
             if let Some(lock) = flight.lock {
                 self.effects.push(Effect::ReleaseLock { id: lock });
             }

@@ -1,8 +1,6 @@
 //! When keys refresh on their own (SPEC 2.7): the default key always, other
 //! keys while in use, at `exp − lead`, with hidden tabs a little later.
 
-use crate::prelude::*;
-
 use super::{Machine, EPSILON};
 use crate::core::config::HARD_CUTOFF;
 use crate::core::flight::{Entry, Kind, Waiter};
@@ -70,8 +68,9 @@ impl Machine {
         }
     }
 
-    /// Starts one background refresh for `id` unless one is out or paused.
-    pub(super) fn ensure_background(&mut self, now: f64, id: &str) {
+    /// Starts one background refresh for `id` unless one is out or paused;
+    /// whether it started one.
+    pub(super) fn ensure_background(&mut self, now: f64, id: &str) -> bool {
         let blocked = self.entries.get(id).is_none_or(|e| e.not_before > now)
             || !self.online
             || self.find_flight(id, Kind::Background).is_some()
@@ -79,5 +78,6 @@ impl Machine {
         if !blocked {
             self.start_flight(now, id, Kind::Background, Vec::new());
         }
+        !blocked
     }
 }

@@ -1,0 +1,20 @@
+// The package's types: the glue's declarations (SPEC 1), with `init` and
+// `SessionError` as the entry (index.js) defines them.
+import type { InitInput, SyncInitInput } from "./session_swr.js";
+export { Session, pickFreshestJwt } from "./session_swr.js";
+export type { SessionOptions, GetTokenOptions, TokenUpdate, InitInput, SyncInitInput } from "./session_swr.js";
+/** Loads the .wasm (by default from beside this file; from disk in Node). Call once before anything else. */
+export default function init(
+  input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<void>;
+/** Synchronous init from bytes or a compiled module (workers, tests). */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): void;
+/** The only error getToken rejects with. */
+export declare class SessionError extends Error {
+  /** network_error, http_error, unauthenticated, rate_limited, invalid_response, offline, disposed or invalid_options. */
+  code: string;
+  /** HTTP status, for http_error, unauthenticated and rate_limited. */
+  status?: number;
+  /** Seconds the server asked to wait, for rate_limited. */
+  retryAfter?: number;
+}
