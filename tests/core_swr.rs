@@ -255,7 +255,7 @@ fn unused_template_lapses_but_used_one_is_refreshed() {
 }
 
 #[test]
-fn poll_interval_zero_turns_off_proactive_refresh() {
+fn poll_interval_zero_drops_the_periodic_check_but_keeps_the_refresh_deadline() {
     let mut tab = Tab::with(
         SessionOptions {
             poll_interval: Some(0.0),
@@ -263,10 +263,27 @@ fn poll_interval_zero_turns_off_proactive_refresh() {
         },
         None,
     );
-    tab.prime(&token(T0));
-    tab.advance(120.0);
-    assert_eq!(tab.sent.len(), 1);
-    assert_eq!(tab.m.poll_timeout(tab.now), None);
+    // A token received with 30 s left, and no getToken call after it.
+    let w = tab.get_wait(&plain());
+    tab.respond(ok(&jwt_with(Some(T0), T0, T0 + 30.0, "")));
+    tab.token_of(w);
+    assert_eq!(
+        tab.m.poll_timeout(tab.now),
+        Some(T0 + 15.0),
+        "the only wake-up is the refresh deadline, exp - 15 s"
+    );
+    tab.advance(15.0);
+    assert_eq!(tab.sent.len(), 2, "refreshed by the time 15 s are left");
+    tab.respond(ok(&token(tab.now)));
+    // Steady state: one wake-up and one request a cycle, and a token always
+    // in hand, so no caller waits on the network.
+    for cycle in 1..=4 {
+        assert_eq!(tab.m.poll_timeout(tab.now), Some(tab.now + 45.0));
+        tab.advance(45.0);
+        assert_eq!(tab.sent.len(), 2 + cycle, "cycle {cycle}");
+        assert!(tab.m.peek_token(tab.now, &plain()).is_some());
+        tab.respond(ok(&token(tab.now)));
+    }
 }
 
 #[test]

@@ -26,7 +26,8 @@ pub struct SessionOptions {
     pub organization_id: Option<String>,
     /// Seconds before `exp` at which a background refresh starts.
     pub background_refresh_threshold: Option<f64>,
-    /// Milliseconds between refresh checks; `0` turns proactive refresh off.
+    /// Milliseconds between periodic re-checks; `0`: none (refreshes still
+    /// run at `exp − threshold`).
     pub poll_interval: Option<f64>,
 }
 
@@ -41,7 +42,7 @@ pub struct Config {
     pub organization_id: Option<String>,
     /// `max(backgroundRefreshThreshold, 5)` seconds.
     pub threshold: f64,
-    /// Milliseconds between refresh checks; `0` = no proactive refresh.
+    /// Milliseconds between periodic re-checks; `0`: none.
     pub poll_interval_ms: f64,
     /// Seconds before a request with no answer counts as a network error.
     pub request_timeout: f64,

@@ -22,7 +22,7 @@ export interface SessionOptions {
   lastActiveToken?: string | null;
   /** Seconds before exp at which a background refresh starts; default 15, min 5. */
   backgroundRefreshThreshold?: number;
-  /** Milliseconds between periodic re-checks; default 5000; 0 = none. */
+  /** Milliseconds between periodic re-checks; default 5000; 0 = none (the refresh at exp − threshold still runs). */
   pollInterval?: number;
   /** Channel name; default "clerk:session_token"; null = no sync. */
   broadcastChannel?: string | null;

@@ -247,6 +247,9 @@ test("fake timers: time moved inside one task is seen by every cache read", () =
     };
 
     // Loaded on the real clock; a fake one installed later in the same task.
+    // The refresh timer was armed with the real setTimeout and is cleared
+    // with the fake clearTimeout, which cannot clear it: when it fires, it
+    // must find itself cancelled, not throw (an uncaught error ends Node).
     {
       const s = open(await load());
       const session = s.session;
@@ -268,7 +271,9 @@ test("fake timers: time moved inside one task is seen by every cache read", () =
       const s = open(await load());
       const t0 = s.session.peekToken();
       check(t0, "hydrated under the fake clock");
-      clock.tick(120_000); // pollInterval 0: no timer of the session's runs in between
+      // The refresh timer runs on the way, but its request is answered only
+      // after this task: the expired token must not be served meanwhile.
+      clock.tick(120_000);
       check(s.session.peekToken() === null, "tick past exp: peekToken must not serve the expired token");
       clock.uninstall();
       s.session.dispose();

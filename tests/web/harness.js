@@ -87,6 +87,13 @@ export class FakeClock {
   get nowSec() {
     return this.now / 1000;
   }
+  /**
+   * Moves the clock `ms` on without firing any timer, as a throttled
+   * (hidden, sleeping) tab sees it; a later tick fires the ones due.
+   */
+  jump(ms) {
+    this.now += ms;
+  }
   /** Advances `ms`, firing due timers in order and settling promises between them. */
   async tick(ms) {
     const target = this.now + ms;

@@ -49,7 +49,7 @@ export async function row2_stale_token_is_served_and_refreshed_once_in_backgroun
   await scenario(async ({ clock, api, make }) => {
     const s = make({ pollInterval: 0 });
     const first = await s.getToken();
-    await clock.tick(46_000); // 14 s left
+    clock.jump(46_000); // 14 s left, the refresh timer held back
     api.respondWith({ hold: true });
     eq(await s.getToken(), first, "stale token served at once");
     eq(await s.getToken(), first, "still served while refreshing");
@@ -66,7 +66,7 @@ export async function row3_refresh_if_stale_waits_for_a_fresh_token() {
   await scenario(async ({ clock, api, make }) => {
     const s = make({ pollInterval: 0 });
     const first = await s.getToken();
-    await clock.tick(50_000);
+    clock.jump(50_000); // the refresh timer held back
     api.respondWith({ hold: true });
     const fresh = s.getToken({ refreshIfStale: true });
     eq(await s.getToken(), first, "plain callers still get the stale token");
@@ -84,7 +84,7 @@ export async function row4_no_servable_token_waits_for_one_fetch() {
     const s = make({ pollInterval: 0 });
     eq(s.peekToken(), null, "nothing cached");
     await s.getToken();
-    await clock.tick(55_000); // exactly 5 s left
+    clock.jump(55_000); // exactly 5 s left, the refresh timer held back
     eq(s.peekToken(), null, "never served at the hard cutoff");
     api.respondWith({ hold: true });
     const p = s.getToken();
@@ -135,7 +135,7 @@ export async function request_format_matches_the_contract() {
     eq(r0.credentials, "include", "credentials default");
     eq(r0.rawBody, "organization_id=org+1", "first mint: organization only");
     assert(!r0.body.has("token"), "no token key on first mint");
-    await clock.tick(50_000);
+    clock.jump(50_000); // the refresh timer held back
     await s.getToken({ skipCache: true });
     const r1 = api.requests[1];
     eq(r1.url, "https://fapi.test/v1/client/sessions/sess_1/tokens?force_origin=true", "skipCache query");
@@ -566,7 +566,7 @@ export async function a_page_clock_five_minutes_behind_never_serves_late() {
     async ({ clock, api, make }) => {
       const s = make({ pollInterval: 0 });
       await s.getToken();
-      await clock.tick(56_000); // 4 s left by the server's clock
+      clock.jump(56_000); // 4 s left by the server's clock, the refresh timer held back
       eq(s.peekToken(), null, "expired by the server's clock");
       api.respondWith({ hold: true });
       const p = s.getToken();
@@ -685,4 +685,19 @@ export async function sinon_fake_timers_installed_after_load_drive_the_refresh_t
     session?.dispose();
     clock.uninstall();
   }
+}
+
+// SPEC 2.7: pollInterval: 0 drops the periodic re-check, never the refresh
+// deadline at exp - threshold.
+export async function poll_interval_zero_still_refreshes_at_the_deadline() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const iat = Math.floor(clock.nowSec);
+    api.respondWith({ token: jwt({ iat, exp: iat + 30 }) }); // 30 s left
+    await s.getToken();
+    eq(clock.timers.size, 1, "one timer: the refresh deadline, no periodic check");
+    await clock.tick(15_900); // 14.1 s left, and no getToken call since
+    eq(api.requests.length, 2, "refreshed by the time 14 s are left");
+    eq(claims(s.peekToken()).n, 1, "the refreshed token is cached");
+  });
 }

@@ -341,7 +341,8 @@ impl Machine {
                     next = next.min(at);
                 }
             }
-            if any {
+            // The periodic re-check, for timers a browser delays.
+            if any && self.cfg.poll_interval_ms > 0.0 {
                 next = next.min(now + self.cfg.poll_interval_ms / 1000.0);
             }
         }

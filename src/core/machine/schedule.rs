@@ -18,8 +18,11 @@ impl Machine {
             .position(|f| f.token_id == id && f.kind == kind && f.epoch == self.epoch)
     }
 
+    /// Whether keys refresh on their own. `pollInterval: 0` does not turn
+    /// this off: it only drops the periodic re-check (SPEC 2.7), and the
+    /// refresh at `exp − threshold` is a deadline of its own.
     pub(super) fn scheduling(&self) -> bool {
-        self.cfg.poll_interval_ms > 0.0 && self.online && !self.disposed
+        self.online && !self.disposed
     }
 
     /// Seconds before `exp` at which this tab refreshes on its own. Hidden
