@@ -238,7 +238,10 @@ impl World {
         let tabs = (0..n)
             .map(|i| {
                 let cfg = Config::new(options(), 100 + i as u64, &SerdeJson).unwrap();
-                Tab::with_locks(Machine::new(cfg, None, T0).unwrap(), Some(locks.clone()))
+                Tab::with_locks(
+                    Machine::new(cfg, None, LocalTime(T0)).unwrap(),
+                    Some(locks.clone()),
+                )
             })
             .collect();
         World { tabs, requests: 0 }

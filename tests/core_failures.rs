@@ -121,7 +121,7 @@ fn rate_limited_waits_at_least_retry_after() {
 #[test]
 fn rate_limited_with_http_date_retry_after() {
     let mut tab = no_poll();
-    tab.now = 784_111_777.0; // Sun, 06 Nov 1994 08:49:37 GMT
+    tab.now = LocalTime(784_111_777.0); // Sun, 06 Nov 1994 08:49:37 GMT
     let w = tab.get_wait(&plain());
     tab.respond(status_retry_after(429, "Sun, 06 Nov 1994 08:49:47 GMT"));
     tab.advance(9.9);
@@ -225,12 +225,12 @@ fn background_retries_stop_once_the_token_is_no_longer_servable() {
         }
         tab.advance(0.05);
     }
-    let servable_until = T0 + 55.0;
+    let servable_until = LocalTime(T0 + 55.0);
     let retries = sent_at.iter().filter(|&&t| t <= servable_until).count();
     assert!(retries <= 4, "retried only while servable: {retries}");
     // Afterwards the default key is still refreshed on its own (SPEC 2.7),
     // but as paused automatic attempts, never a retry burst.
-    let after: Vec<f64> = sent_at
+    let after: Vec<LocalTime> = sent_at
         .iter()
         .copied()
         .filter(|&t| t > servable_until)
@@ -399,7 +399,7 @@ fn after_a_401_calls_fail_at_once_for_a_while() {
 #[test]
 fn retry_after_reads_seconds_and_imf_dates_and_nothing_else() {
     use session_swr::core::response::parse_retry_after;
-    let now = 784_111_777.0; // Sun, 06 Nov 1994 08:49:37 GMT
+    let now = ServerTime(784_111_777.0); // Sun, 06 Nov 1994 08:49:37 GMT
     for (value, want) in [
         ("5", Some(5.0)),
         (" 7\t", Some(7.0)),

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use session_swr::core::{DecodeError, Jwt, SerdeJson};
+use session_swr::core::{DecodeError, Jwt, SerdeJson, ServerTime};
 use support::{b64, jwt_with};
 
 #[test]
@@ -12,12 +12,12 @@ fn decodes_header_oiat_and_claims() {
     let raw = jwt_with(Some(123.0), 200.0, 260.0, r#","org_id":"org_9""#);
     let jwt = Jwt::decode(&raw, &SerdeJson).unwrap();
     assert_eq!(jwt.raw, raw);
-    assert_eq!(jwt.oiat, Some(123.0));
-    assert_eq!(jwt.iat, Some(200.0));
-    assert_eq!(jwt.exp, Some(260.0));
+    assert_eq!(jwt.oiat, Some(ServerTime(123.0)));
+    assert_eq!(jwt.iat, Some(ServerTime(200.0)));
+    assert_eq!(jwt.exp, Some(ServerTime(260.0)));
     assert_eq!(jwt.sid.as_deref(), Some("sess_1"));
     assert_eq!(jwt.org_id.as_deref(), Some("org_9"));
-    assert_eq!(jwt.remaining(250.5), 9.5);
+    assert_eq!(jwt.remaining(ServerTime(250.5)), 9.5);
 }
 
 #[test]
@@ -182,13 +182,13 @@ fn values_of_every_kind_are_read_or_skipped() {
         &SerdeJson,
     )
     .unwrap();
-    assert_eq!(jwt.iat, Some(1_700_000_000.25));
-    assert_eq!(jwt.exp, Some(2e9));
+    assert_eq!(jwt.iat, Some(ServerTime(1_700_000_000.25)));
+    assert_eq!(jwt.exp, Some(ServerTime(2e9)));
     assert_eq!(jwt.sid.as_deref(), Some("séss_😀\"\\/"));
     assert_eq!(jwt.org_id.as_deref(), Some("org_1"));
     // Epoch seconds are exact up to 2^53.
     let big = Jwt::decode(&with_payload(r#"{"exp":9007199254740991}"#), &SerdeJson).unwrap();
-    assert_eq!(big.exp, Some(9_007_199_254_740_991.0));
+    assert_eq!(big.exp, Some(ServerTime(9_007_199_254_740_991.0)));
 }
 
 #[test]
@@ -207,7 +207,7 @@ fn deep_nesting_never_overflows_the_stack() {
     );
     assert_eq!(
         Jwt::decode(&with_payload(&deep), &SerdeJson).unwrap().exp,
-        Some(2.0)
+        Some(ServerTime(2.0))
     );
 }
 

@@ -26,7 +26,12 @@ fn token_ids_join_present_parts() {
 fn org_option_defaults_to_session_and_empty_means_personal() {
     let mut opts = options();
     opts.organization_id = Some("org_s".into());
-    let m = Machine::new(Config::new(opts, 1, &SerdeJson).unwrap(), None, T0).unwrap();
+    let m = Machine::new(
+        Config::new(opts, 1, &SerdeJson).unwrap(),
+        None,
+        LocalTime(T0),
+    )
+    .unwrap();
     let id = |o: &GetTokenOptions| m.key_for(o).token_id(SID);
     assert_eq!(id(&plain()), "sess_1-org_s");
     assert_eq!(id(&org(None)), "sess_1");
@@ -191,7 +196,7 @@ fn config_accepts_loopback_http_and_clamps_threshold() {
 fn hydration_rejects_undecodable_and_foreign_tokens() {
     let cfg = || Config::new(options(), 1, &SerdeJson).unwrap();
     assert!(matches!(
-        Machine::new(cfg(), Some("nope"), T0),
+        Machine::new(cfg(), Some("nope"), LocalTime(T0)),
         Err(Error::InvalidOptions(_))
     ));
     let foreign = format!(
@@ -200,7 +205,7 @@ fn hydration_rejects_undecodable_and_foreign_tokens() {
         b64(r#"{"sid":"sess_9","iat":1,"exp":9999999999}"#)
     );
     assert!(matches!(
-        Machine::new(cfg(), Some(&foreign), T0),
+        Machine::new(cfg(), Some(&foreign), LocalTime(T0)),
         Err(Error::InvalidOptions(_))
     ));
 }

@@ -11,7 +11,7 @@ use support::*;
 
 fn tab_on(locks: Option<LockTable>, seed: u64) -> Tab {
     let cfg = Config::new(options(), seed, &SerdeJson).unwrap();
-    Tab::with_locks(Machine::new(cfg, None, T0).unwrap(), locks)
+    Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), locks)
 }
 
 /// Takes the origin's lock for the default key, as another tab would.
@@ -204,7 +204,7 @@ fn without_web_locks_a_waiting_caller_is_not_delayed() {
 /// that answers each request `latency` seconds after it was sent.
 struct Origin {
     tabs: Vec<Tab>,
-    sent_at: HashMap<(usize, FetchId), f64>,
+    sent_at: HashMap<(usize, FetchId), LocalTime>,
     latency: f64,
     requests: usize,
 }

@@ -11,12 +11,12 @@ use support::*;
 /// A tab whose clock reads `skew` seconds more than the server's.
 fn skewed(skew: f64) -> Tab {
     let mut tab = Tab::new();
-    tab.now = T0 + skew;
+    tab.now = LocalTime(T0 + skew);
     tab
 }
 
 fn server_now(tab: &Tab, skew: f64) -> f64 {
-    tab.now - skew
+    tab.now.0 - skew
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn clock_five_minutes_behind_never_serves_an_expired_token() {
         },
         None,
     );
-    tab.now = T0 + skew;
+    tab.now = LocalTime(T0 + skew);
     let w = tab.get_wait(&plain());
     tab.respond(ok(&token(T0)));
     tab.token_of(w);
@@ -73,7 +73,7 @@ fn a_tab_behind_corrects_its_clock_from_broadcasts() {
         },
         None,
     );
-    tab.now = T0 - 240.0;
+    tab.now = LocalTime(T0 - 240.0);
     assert_eq!(
         tab.m.handle_broadcast(tab.now, &message(&token(T0))),
         Ok(())
@@ -122,7 +122,7 @@ fn a_clock_jump_resets_the_estimate() {
     tab.respond(ok(&token(T0)));
     assert!(tab.m.clock_offset() < -290.0);
     // The user fixes the clock: local time now matches the server.
-    tab.now = T0 + 10.0;
+    tab.now = LocalTime(T0 + 10.0);
     tab.get_wait(&skip_cache());
     tab.respond(ok(&token(T0 + 10.0)));
     assert_eq!(tab.m.clock_offset(), 0.0, "old samples dropped");
@@ -131,11 +131,11 @@ fn a_clock_jump_resets_the_estimate() {
 #[test]
 fn estimate_uses_the_largest_recent_sample() {
     let mut c = clock::ServerClock::default();
-    c.observe(1000.0, 900.0); // +100, a slow delivery makes it err low
-    c.observe(1000.0, 899.5);
+    c.observe(ServerTime(1000.0), LocalTime(900.0)); // +100, a slow delivery makes it err low
+    c.observe(ServerTime(1000.0), LocalTime(899.5));
     assert!(
         (c.offset() - 101.5).abs() < 1e-9,
         "max sample + 1 s truncation"
     );
-    assert!((c.server(10.0) - 111.5).abs() < 1e-9);
+    assert!((c.server(LocalTime(10.0)).0 - 111.5).abs() < 1e-9);
 }

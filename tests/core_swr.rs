@@ -269,7 +269,7 @@ fn poll_interval_zero_drops_the_periodic_check_but_keeps_the_refresh_deadline() 
     tab.token_of(w);
     assert_eq!(
         tab.m.poll_timeout(tab.now),
-        Some(T0 + 15.0),
+        Some(LocalTime(T0 + 15.0)),
         "the only wake-up is the refresh deadline, exp - 15 s"
     );
     tab.advance(15.0);
@@ -292,7 +292,7 @@ fn poll_interval_bounds_the_gap_between_checks() {
     tab.prime(&token(T0));
     let next = tab.m.poll_timeout(tab.now).unwrap();
     assert!(
-        (next - (T0 + 5.0)).abs() < 1e-9,
+        (next - LocalTime(T0 + 5.0)).abs() < 1e-9,
         "re-check within pollInterval"
     );
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
 use super::key::{token_id, TokenKey};
+use super::time::ServerTime;
 use super::wire::Json;
 
 /// The longest `tokenId`, `sessionId`, `template` or `organizationId` (in
@@ -129,7 +130,7 @@ pub struct ValidBroadcast {
 pub fn validate(
     msg: &IncomingBroadcast,
     session_id: &str,
-    now: f64,
+    now: ServerTime,
     json: &dyn Json,
 ) -> Result<ValidBroadcast, Rejection> {
     let valid = validate_shape(msg, session_id, json)?;
@@ -173,7 +174,7 @@ pub fn validate_shape(
     }
     let jwt = Jwt::decode(raw, json).map_err(|_| Rejection::Undecodable)?;
     match (jwt.iat, jwt.exp) {
-        (Some(iat), Some(exp)) if iat > 0.0 && exp > 0.0 => {}
+        (Some(iat), Some(exp)) if iat.0 > 0.0 && exp.0 > 0.0 => {}
         _ => return Err(Rejection::BadTimes),
     }
     if jwt.sid.as_deref().is_some_and(|s| s != session_id) {
@@ -185,8 +186,8 @@ pub fn validate_shape(
     })
 }
 
-/// `remaining > HARD_CUTOFF` at `now` (server time).
-pub fn check_time(valid: &ValidBroadcast, now: f64) -> Result<(), Rejection> {
+/// `remaining > HARD_CUTOFF` at `now`.
+pub fn check_time(valid: &ValidBroadcast, now: ServerTime) -> Result<(), Rejection> {
     if valid.jwt.remaining(now) <= HARD_CUTOFF {
         return Err(Rejection::Expired);
     }

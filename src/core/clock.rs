@@ -19,7 +19,10 @@ const TRUNCATION: f64 = 1.0;
 /// A sample this far from the estimate means a clock jumped: start over.
 const RESET_ABOVE: f64 = 30.0;
 
-/// Offset of the server's clock from the local one, in seconds.
+use super::time::{LocalTime, ServerTime};
+
+/// Offset of the server's clock from the local one, in seconds: the one
+/// conversion between [`LocalTime`] and [`ServerTime`].
 #[derive(Debug, Clone, Default)]
 pub struct ServerClock {
     samples: Vec<f64>,
@@ -29,8 +32,8 @@ pub struct ServerClock {
 impl ServerClock {
     /// Records that a token this tab fetched, issued at `iat` (server time),
     /// arrived at `local_now`.
-    pub fn observe(&mut self, iat: f64, local_now: f64) {
-        let sample = iat - local_now;
+    pub fn observe(&mut self, iat: ServerTime, local_now: LocalTime) {
+        let sample = iat.0 - local_now.0;
         if !sample.is_finite() {
             return;
         }
@@ -61,8 +64,8 @@ impl ServerClock {
     /// Records a token another tab broadcast. Its age is unknown (a late or
     /// replayed message errs low), so it may only move the clock ahead, the
     /// safe direction: tokens then expire early, never late.
-    pub fn observe_broadcast(&mut self, iat: f64, local_now: f64) {
-        let sample = iat - local_now;
+    pub fn observe_broadcast(&mut self, iat: ServerTime, local_now: LocalTime) {
+        let sample = iat.0 - local_now.0;
         if sample.is_finite() && sample + TRUNCATION > self.offset && sample.abs() > IGNORE_BELOW {
             self.observe(iat, local_now);
         }
@@ -73,8 +76,13 @@ impl ServerClock {
         self.offset
     }
 
-    /// `local` in server time.
-    pub fn server(&self, local: f64) -> f64 {
-        local + self.offset
+    /// `local` on the server's clock.
+    pub fn server(&self, local: LocalTime) -> ServerTime {
+        ServerTime(local.0 + self.offset)
+    }
+
+    /// `server` on the local clock.
+    pub fn local(&self, server: ServerTime) -> LocalTime {
+        LocalTime(server.0 - self.offset)
     }
 }

@@ -7,12 +7,30 @@ use super::broadcast::OutgoingBroadcast;
 use super::error::Error;
 use super::request::TokensRequest;
 
-/// Identifies one pending `getToken` call.
-pub type WaiterId = u64;
-/// Identifies one HTTP request; a late answer to an abandoned one is ignored.
-pub type FetchId = u64;
-/// Identifies one cross-tab lock request.
-pub type LockId = u64;
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u64);
+    };
+}
+
+id!(
+    /// Identifies one pending `getToken` call.
+    WaiterId
+);
+id!(
+    /// Identifies one HTTP request; a late answer to an abandoned one is ignored.
+    FetchId
+);
+id!(
+    /// Identifies one cross-tab lock request.
+    LockId
+);
+id!(
+    /// Identifies one flight: a refresh of a key, from its first attempt to its end.
+    FlightId
+);
 
 /// The answer to [`Effect::AcquireLock`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,9 +2,10 @@
 //! between states, with no behaviour of its own beyond queries.
 
 use super::config::HARD_CUTOFF;
-use super::effect::{FetchId, LockId, WaiterId};
+use super::effect::{FetchId, FlightId, LockId, WaiterId};
 use super::jwt::Jwt;
 use super::key::TokenKey;
+use super::time::ServerTime;
 
 /// The cache slot of one key.
 #[derive(Debug, Clone)]
@@ -20,7 +21,7 @@ pub(crate) struct Entry {
     /// Consecutive failed refreshes, reset by any new token.
     pub failures: u32,
     /// No automatic refresh before this time (backoff across attempts).
-    pub not_before: f64,
+    pub not_before: ServerTime,
     /// A 401 ended this key: no automatic refresh until a token arrives.
     pub ended: bool,
     /// The last failure was an outage (network, 5xx, 408, 429): callers in
@@ -36,14 +37,14 @@ impl Entry {
             in_use: false,
             seq: 0,
             failures: 0,
-            not_before: f64::NEG_INFINITY,
+            not_before: ServerTime::NEVER,
             ended: false,
             outage: false,
         }
     }
 
     /// The token if it may be served at `now` (`remaining > HARD_CUTOFF`).
-    pub fn servable(&self, now: f64) -> Option<&Jwt> {
+    pub fn servable(&self, now: ServerTime) -> Option<&Jwt> {
         self.token
             .as_ref()
             .filter(|t| t.remaining(now) > HARD_CUTOFF)
@@ -67,16 +68,19 @@ pub(crate) enum Kind {
 pub(crate) enum Phase {
     /// Asked for the cross-tab lock (`ifAvailable`); the answer is due at once,
     /// and `deadline` covers a browser that never answers.
-    Locking { lock: LockId, deadline: f64 },
+    Locking { lock: LockId, deadline: ServerTime },
     /// Another tab holds the lock: wait for its broadcast, at most until `until`.
-    AwaitingPeer { until: f64 },
+    AwaitingPeer { until: ServerTime },
     /// No Web Locks: a random pause (≤ 1 s) so tabs do not refresh together,
     /// then a re-check of the cache.
-    Jitter { until: f64 },
+    Jitter { until: ServerTime },
     /// A request is out; past `deadline` it counts as a network error.
-    InFlight { fetch: FetchId, deadline: f64 },
+    InFlight {
+        fetch: FetchId,
+        deadline: ServerTime,
+    },
     /// Waiting to retry.
-    Backoff { until: f64 },
+    Backoff { until: ServerTime },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,7 +94,7 @@ pub(crate) struct Waiter {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Flight {
-    pub id: u64,
+    pub id: FlightId,
     pub token_id: String,
     pub kind: Kind,
     pub waiters: Vec<Waiter>,
@@ -106,7 +110,7 @@ pub(crate) struct Flight {
 
 impl Flight {
     /// When the machine must look at this flight again.
-    pub fn deadline(&self) -> f64 {
+    pub fn deadline(&self) -> ServerTime {
         match self.phase {
             Phase::Locking { deadline, .. } | Phase::InFlight { deadline, .. } => deadline,
             Phase::AwaitingPeer { until } | Phase::Jitter { until } | Phase::Backoff { until } => {

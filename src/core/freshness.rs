@@ -6,6 +6,7 @@
 //! the scheme and is staler than any that has one.
 
 use super::jwt::Jwt;
+use super::time::ServerTime;
 use super::wire::Json;
 
 /// Which of the two tokens [`pick_freshest`] keeps.
@@ -28,7 +29,8 @@ pub fn pick_freshest(existing: Option<&Jwt>, incoming: &Jwt) -> Winner {
         (Some(ex), Some(inc)) if ex > inc => Winner::Existing,
         (Some(ex), Some(inc)) if ex < inc => Winner::Incoming,
         (Some(_), Some(_)) => {
-            if existing.iat.unwrap_or(0.0) > incoming.iat.unwrap_or(0.0) {
+            let iat = |t: &Jwt| t.iat.unwrap_or(ServerTime(0.0));
+            if iat(existing) > iat(incoming) {
                 Winner::Existing
             } else {
                 Winner::Incoming

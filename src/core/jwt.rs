@@ -8,6 +8,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
 
+use super::time::ServerTime;
 use super::wire::Json;
 
 /// Tokens longer than this are rejected before any decoding work.
@@ -61,11 +62,11 @@ pub struct Jwt {
     /// The token exactly as received.
     pub raw: String,
     /// Header `oiat`: when the claims were last read at origin.
-    pub oiat: Option<f64>,
+    pub oiat: Option<ServerTime>,
     /// Claim `iat`.
-    pub iat: Option<f64>,
+    pub iat: Option<ServerTime>,
     /// Claim `exp`.
-    pub exp: Option<f64>,
+    pub exp: Option<ServerTime>,
     /// Claim `sid`: the session the token belongs to.
     pub sid: Option<String>,
     /// Claim `org_id`, or `o.id` in the v2 token format.
@@ -110,16 +111,16 @@ impl Jwt {
         let claims = json_part(p, |text| json.claims(text))?;
         Ok(Jwt {
             raw: raw.to_owned(),
-            oiat: header.oiat.number(),
-            iat: claims.iat.number(),
-            exp: claims.exp.number(),
+            oiat: header.oiat.number().map(ServerTime),
+            iat: claims.iat.number().map(ServerTime),
+            exp: claims.exp.number().map(ServerTime),
             sid: claims.sid.string(),
             org_id: claims.org_id.string().or_else(|| claims.o.id()),
         })
     }
 
     /// Seconds of validity left at `now`; `-inf` when there is no `exp`.
-    pub fn remaining(&self, now: f64) -> f64 {
+    pub fn remaining(&self, now: ServerTime) -> f64 {
         self.exp.map_or(f64::NEG_INFINITY, |exp| exp - now)
     }
 

@@ -21,6 +21,14 @@ impl<V> KeyMap<V> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// Sets the value of `key`.
+    pub fn insert(&mut self, key: &str, value: V) {
+        match self.get_mut(key) {
+            Some(slot) => *slot = value,
+            None => self.0.push((key.to_owned(), value)),
+        }
+    }
+
     /// The value of `key`, inserting `make()` first if there is none.
     pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.0.iter().position(|(k, _)| k == key) {

@@ -35,13 +35,14 @@ mod keymap;
 pub mod machine;
 pub mod request;
 pub mod response;
+pub mod time;
 pub mod wire;
 
 pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection};
 pub use config::{Config, SessionOptions, HARD_CUTOFF};
 pub use effect::{
-    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice, TokenSource,
-    TokenUpdate, WaiterId,
+    Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice,
+    TokenSource, TokenUpdate, WaiterId,
 };
 pub use error::Error;
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
@@ -50,6 +51,7 @@ pub use key::{token_id, TokenKey};
 pub use machine::{Hit, Machine, Served};
 pub use request::TokensRequest;
 pub use response::FetchOutcome;
+pub use time::{LocalTime, ServerTime};
 pub use wire::Json;
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub use wire::SerdeJson;

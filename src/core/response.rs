@@ -4,6 +4,7 @@
 use super::config::decimal;
 use super::error::Error;
 use super::jwt::Jwt;
+use super::time::ServerTime;
 use super::wire::Json;
 
 /// What the driver saw for one request.
@@ -42,7 +43,7 @@ pub enum Failure {
 pub fn interpret(
     outcome: FetchOutcome,
     session_id: &str,
-    now: f64,
+    now: ServerTime,
     json: &dyn Json,
 ) -> Result<Jwt, Failure> {
     let (status, retry_after, body) = match outcome {
@@ -107,8 +108,8 @@ fn parse_token(body: &str, session_id: &str, json: &dyn Json) -> Result<Jwt, Err
     Ok(jwt)
 }
 
-/// `Retry-After` as delta-seconds, or as an HTTP-date relative to `now`.
-pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
+/// `Retry-After` in seconds: delta-seconds, or an HTTP-date counted from `now`.
+pub fn parse_retry_after(value: &str, now: ServerTime) -> Option<f64> {
     let value = value.trim_ascii();
     if let Some(secs) = decimal(value) {
         // Precision loss past 2^53 s is irrelevant: anything over the cap fails.
@@ -123,7 +124,7 @@ fn int(s: &str) -> Option<i64> {
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers send now.
-fn http_date(s: &str) -> Option<f64> {
+fn http_date(s: &str) -> Option<ServerTime> {
     let rest = s.split_once(',')?.1.strip_prefix(' ')?;
     let mut it = rest.split(' ');
     let day = int(it.next()?)?;
@@ -166,5 +167,5 @@ fn http_date(s: &str) -> Option<f64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     #[allow(clippy::cast_precision_loss)]
-    Some((days * 86_400 + h * 3600 + m * 60 + sec) as f64)
+    Some(ServerTime((days * 86_400 + h * 3600 + m * 60 + sec) as f64))
 }

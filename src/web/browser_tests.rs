@@ -122,7 +122,7 @@ mod json {
 #[wasm_bindgen(js_name = fuzzJsonPaths)]
 pub fn fuzz_json_paths(seed: u32, inputs: u32) -> String {
     use crate::core::response::{interpret, FetchOutcome};
-    use crate::core::{Jwt, SerdeJson};
+    use crate::core::{Jwt, SerdeJson, ServerTime};
     use crate::web::json::BrowserJson;
 
     let mut gen = fuzz::Gen::new(u64::from(seed));
@@ -145,8 +145,8 @@ pub fn fuzz_json_paths(seed: u32, inputs: u32) -> String {
             retry_after: None,
             body: body.clone(),
         };
-        let host = interpret(outcome(), "sess_1", 1e9, &SerdeJson);
-        let browser = interpret(outcome(), "sess_1", 1e9, &BrowserJson);
+        let host = interpret(outcome(), "sess_1", ServerTime(1e9), &SerdeJson);
+        let browser = interpret(outcome(), "sess_1", ServerTime(1e9), &BrowserJson);
         if let Ok(host) = host {
             if browser.as_ref().ok() != Some(&host) {
                 return format!("response read differently: {host:?} vs {browser:?}");

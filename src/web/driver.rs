@@ -25,8 +25,8 @@ use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
 use super::timer::Timer;
 use crate::core::{
-    Config, Effect, Error, GetOutcome, GetTokenOptions, IncomingBroadcast, LockId, LockResult,
-    Machine, Served, WaiterId,
+    Config, Effect, Error, GetOutcome, GetTokenOptions, IncomingBroadcast, LocalTime, LockId,
+    LockResult, Machine, Served, WaiterId,
 };
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -71,9 +71,9 @@ pub(crate) fn with<R>(shared: &Shared, f: impl FnOnce(&mut Driver) -> R) -> Opti
     None
 }
 
-/// Seconds since the epoch, from the global `Date.now()` (SPEC 2.8).
-pub(crate) fn now() -> f64 {
-    js_sys::Date::now() / 1000.0
+/// This tab's clock, from the global `Date.now()` (SPEC 2.8).
+pub(crate) fn now() -> LocalTime {
+    LocalTime(js_sys::Date::now() / 1000.0)
 }
 
 /// Builds the core and wires the browser inputs to it.
@@ -372,7 +372,7 @@ fn on_timer(weak: &Weak<RefCell<Driver>>) {
 }
 
 /// Removes and returns the value of `id` from a small id-keyed list.
-fn take<T>(list: &mut Vec<(u64, T)>, id: u64) -> Option<T> {
+fn take<I: PartialEq, T>(list: &mut Vec<(I, T)>, id: I) -> Option<T> {
     let i = list.iter().position(|(k, _)| *k == id)?;
     Some(list.swap_remove(i).1)
 }

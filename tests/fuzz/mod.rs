@@ -24,8 +24,9 @@ pub fn run(seed: u64, n: u64) -> u64 {
         &SerdeJson,
     )
     .unwrap();
-    let mut m = Machine::new(cfg, None, 1_700_000_000.0).unwrap();
-    let now = 1_700_000_000.0;
+    let local = LocalTime(1_700_000_000.0);
+    let mut m = Machine::new(cfg, None, local).unwrap();
+    let now = ServerTime(local.0);
     for i in 0..n {
         match i % 6 {
             0 => {
@@ -35,7 +36,7 @@ pub fn run(seed: u64, n: u64) -> u64 {
                 }
             }
             1 => {
-                let _ = m.handle_broadcast(now, &g.broadcast());
+                let _ = m.handle_broadcast(local, &g.broadcast());
                 while m.poll_effect().is_some() {}
             }
             2 => {
@@ -81,7 +82,7 @@ pub fn run(seed: u64, n: u64) -> u64 {
                     )
                     .unwrap(),
                     Some(&g.jwt()),
-                    now,
+                    local,
                 );
             }
         }

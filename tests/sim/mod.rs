@@ -182,7 +182,7 @@ impl Sim {
                 let mut m = Machine::new(
                     Config::new(opts, sc.seed * 1000 + i as u64, &SerdeJson).unwrap(),
                     None,
-                    START,
+                    LocalTime(START),
                 )
                 .unwrap();
                 m.set_web_locks(sc.locks);
@@ -190,7 +190,7 @@ impl Sim {
                 let mag = lo + (hi - lo) * rng.next_f64();
                 let skew = if rng.next_f64() < 0.5 { -mag } else { mag };
                 let hidden = (i as f64) >= sc.tabs as f64 * (1.0 - sc.hidden) && sc.hidden > 0.0;
-                m.set_visible(START + skew, !hidden);
+                m.set_visible(LocalTime(START + skew), !hidden);
                 Tab {
                     m,
                     skew,
@@ -245,8 +245,9 @@ impl Sim {
         lo + (hi - lo) * self.rng.next_f64()
     }
 
-    fn local(&self, tab: usize) -> f64 {
-        self.now + self.tabs[tab].skew
+    /// Tab `tab`'s clock, `skew` off the simulation's (the server's).
+    fn local(&self, tab: usize) -> LocalTime {
+        LocalTime(self.now + self.tabs[tab].skew)
     }
 
     pub fn run(mut self) -> Report {
@@ -349,7 +350,7 @@ impl Sim {
 
     fn check_served(&mut self, tab: usize, token: &str) {
         let jwt = Jwt::decode(token, &SerdeJson).unwrap();
-        let left = jwt.exp.unwrap() - self.now;
+        let left = jwt.exp.unwrap().0 - self.now;
         if left <= HARD_CUTOFF {
             let msg = format!(
                 "t+{:.1}s tab {tab} (skew {:.1}) served a token with {left:.2} s left",
@@ -379,7 +380,7 @@ impl Sim {
             let next = self.tabs[tab]
                 .m
                 .poll_timeout(local)
-                .map(|d| d - self.tabs[tab].skew);
+                .map(|d| d.0 - self.tabs[tab].skew);
             let current = self.tabs[tab].timer.map(|(t, _)| t);
             if next != current {
                 self.tabs[tab].gen += 1;
@@ -432,7 +433,7 @@ impl Sim {
                 let new = Jwt::decode(&u.token, &SerdeJson).unwrap();
                 if let Some(prev) = self.tabs[tab].last.get(&u.token_id) {
                     let prev = Jwt::decode(prev, &SerdeJson).unwrap();
-                    let servable = prev.exp.unwrap() - self.now > HARD_CUTOFF + 2.0;
+                    let servable = prev.exp.unwrap().0 - self.now > HARD_CUTOFF + 2.0;
                     if servable && pick_freshest(Some(&prev), &new) == Winner::Existing {
                         let msg = format!(
                             "t+{:.1}s tab {tab} replaced a token with a staler one ({:?})",

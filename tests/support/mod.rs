@@ -15,6 +15,23 @@ pub type LockTable = Rc<RefCell<HashMap<String, ()>>>;
 pub const SID: &str = "sess_1";
 pub const T0: f64 = 1_700_000_000.0;
 
+/// A time in seconds for building tokens: a number, or a tab's clock.
+pub trait Secs {
+    fn secs(self) -> f64;
+}
+
+impl Secs for f64 {
+    fn secs(self) -> f64 {
+        self
+    }
+}
+
+impl Secs for LocalTime {
+    fn secs(self) -> f64 {
+        self.0
+    }
+}
+
 /// A JWT with the given header `oiat` and claims. `extra` is spliced into the payload.
 pub fn jwt_with(oiat: Option<f64>, iat: f64, exp: f64, extra: &str) -> String {
     let header = match oiat {
@@ -31,7 +48,8 @@ pub fn jwt_with(oiat: Option<f64>, iat: f64, exp: f64, extra: &str) -> String {
 }
 
 /// An origin-minted 60 s token issued at `iat`.
-pub fn token(iat: f64) -> String {
+pub fn token(iat: impl Secs) -> String {
+    let iat = iat.secs();
     jwt_with(Some(iat), iat, iat + 60.0, "")
 }
 
@@ -106,7 +124,7 @@ pub fn refresh_if_stale() -> GetTokenOptions {
 /// One tab: a machine on a simulated clock, with every effect recorded.
 pub struct Tab {
     pub m: Machine,
-    pub now: f64,
+    pub now: LocalTime,
     /// Requests sent and not yet answered, in order.
     pub pending: Vec<(FetchId, TokensRequest)>,
     /// Every request ever sent.
@@ -129,7 +147,7 @@ impl Tab {
 
     pub fn with(opts: SessionOptions, last_active: Option<&str>) -> Tab {
         let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
-        Tab::from_machine(Machine::new(cfg, last_active, T0).unwrap())
+        Tab::from_machine(Machine::new(cfg, last_active, LocalTime(T0)).unwrap())
     }
 
     pub fn from_machine(m: Machine) -> Tab {
@@ -144,7 +162,7 @@ impl Tab {
             held: HashMap::new(),
             busy: 0,
             m,
-            now: T0,
+            now: LocalTime(T0),
             pending: Vec::new(),
             sent: Vec::new(),
             settled: HashMap::new(),
@@ -163,7 +181,7 @@ impl Tab {
                 Effect::Settle { waiter, result } => {
                     assert!(
                         self.settled.insert(waiter, result).is_none(),
-                        "waiter {waiter} settled twice"
+                        "waiter {waiter:?} settled twice"
                     );
                 }
                 Effect::Broadcast(b) => self.broadcasts.push(b),
@@ -251,14 +269,14 @@ impl Tab {
     pub fn token_of(&self, w: WaiterId) -> String {
         match self.settled.get(&w) {
             Some(Ok(t)) => t.clone(),
-            other => panic!("waiter {w}: expected a token, got {other:?}"),
+            other => panic!("waiter {w:?}: expected a token, got {other:?}"),
         }
     }
 
     pub fn error_of(&self, w: WaiterId) -> Error {
         match self.settled.get(&w) {
             Some(Err(e)) => e.clone(),
-            other => panic!("waiter {w}: expected an error, got {other:?}"),
+            other => panic!("waiter {w:?}: expected an error, got {other:?}"),
         }
     }
 

@@ -1,14 +1,20 @@
 //! Adopting tokens from other tabs (SPEC 4.3): validation, the freshness
 //! guard, and the callers and refreshes a received token makes moot.
 
+use super::outcome::Ending;
 use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
-use crate::core::effect::{Effect, TokenSource};
+use crate::core::effect::{Effect, FlightId, TokenSource};
 use crate::core::flight::{Entry, Kind, Phase};
+use crate::core::time::LocalTime;
 
 impl Machine {
     /// A message from another tab (SPEC 4.3). `Err` says why it was ignored.
-    pub fn handle_broadcast(&mut self, now: f64, msg: &IncomingBroadcast) -> Result<(), Rejection> {
+    pub fn handle_broadcast(
+        &mut self,
+        now: LocalTime,
+        msg: &IncomingBroadcast,
+    ) -> Result<(), Rejection> {
         if self.disposed {
             return Err(Rejection::Disposed);
         }
@@ -27,7 +33,8 @@ impl Machine {
             return Err(Rejection::Stale);
         }
         self.push_update(&id, &raw, TokenSource::Broadcast);
-        // Callers waiting on this key need not wait for their own request.
+        // Callers waiting on this key need not wait for their own request:
+        // each leaves its flight as it is settled, so none is settled twice.
         let epoch = self.epoch;
         for flight in &mut self.flights {
             if flight.token_id != id || flight.kind == Kind::SkipCache || flight.epoch != epoch {
@@ -47,7 +54,7 @@ impl Machine {
         }
         // A refresh nobody waits for, and whose request is not out yet, is moot
         // now: this is how a tab that lost the lock race learns it is done.
-        let moot: Vec<u64> = self
+        let moot: Vec<FlightId> = self
             .flights
             .iter()
             .filter(|f| {
@@ -60,7 +67,7 @@ impl Machine {
             .map(|f| f.id)
             .collect();
         for flight in moot {
-            self.remove_flight(flight);
+            self.finish(flight, Ending::Dropped);
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 use super::Machine;
 use crate::core::effect::{GetOutcome, GetTokenOptions, OrgChoice};
+use crate::core::time::{LocalTime, ServerTime};
 
 /// A token served from the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +33,7 @@ impl Machine {
     /// `getToken` (SPEC 2.3). A servable token is served at once (and,
     /// inside the refresh window, refreshed in the background), unless the
     /// call asks for `skipCache` or for a fresh token with `refreshIfStale`.
-    pub fn serve(&mut self, now: f64, opts: &GetTokenOptions) -> Served {
+    pub fn serve(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Served {
         let now = self.clock.server(now);
         if !self.disposed && !opts.skip_cache {
             if let Some((mut hit, remaining)) = self.hit(now, opts) {
@@ -47,7 +48,7 @@ impl Machine {
     }
 
     /// `peekToken`: the servable cached token, if any; marks the key in use.
-    pub fn peek(&mut self, now: f64, opts: &GetTokenOptions) -> Option<Hit> {
+    pub fn peek(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Option<Hit> {
         let now = self.clock.server(now);
         if self.disposed {
             return None;
@@ -56,7 +57,7 @@ impl Machine {
     }
 
     /// `peekToken` as an owned string.
-    pub fn peek_token(&mut self, now: f64, opts: &GetTokenOptions) -> Option<String> {
+    pub fn peek_token(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Option<String> {
         let hit = self.peek(now, opts)?;
         self.token(hit.seq).map(str::to_owned)
     }
@@ -69,7 +70,7 @@ impl Machine {
             .map(|t| t.raw.as_str())
     }
 
-    fn ensure_background_for(&mut self, now: f64, opts: &GetTokenOptions) -> bool {
+    fn ensure_background_for(&mut self, now: ServerTime, opts: &GetTokenOptions) -> bool {
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
         let Some((id, _)) = self.entries.find(|e| e.key.is(template, org)) else {
             return false;
@@ -80,7 +81,7 @@ impl Machine {
 
     /// The key's servable token, with the seconds it has left, marking the
     /// key in use. `now` is server time.
-    fn hit(&mut self, now: f64, opts: &GetTokenOptions) -> Option<(Hit, f64)> {
+    fn hit(&mut self, now: ServerTime, opts: &GetTokenOptions) -> Option<(Hit, f64)> {
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
         let (_, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
         let remaining = entry.servable(now)?.remaining(now);

@@ -1,13 +1,17 @@
 //! The session state machine: cache, stale-while-revalidate, shared fetches,
 //! retries, scheduling, cross-tab adoption and single flight (SPEC 2-5),
-//! with no I/O. The public inputs live here; how one refresh attempt moves
-//! through its phases is in [`attempt`], when keys refresh on their own in
-//! [`schedule`], adopting other tabs' tokens in [`adopt`], and the cache-hit
-//! fast paths in [`hits`].
+//! with no I/O. The public inputs live here; how one refresh moves through
+//! its phases is in [`attempt`], its one end in [`outcome`], when keys
+//! refresh on their own in [`schedule`], adopting other tabs' tokens in
+//! [`adopt`], and the cache-hit paths in [`hits`].
+//!
+//! Every time that comes in is a [`LocalTime`]; the machine turns it into a
+//! [`ServerTime`] once, on the way in, and judges tokens on that.
 
 mod adopt;
 mod attempt;
 mod hits;
+mod outcome;
 mod schedule;
 
 use hits::key_parts;
@@ -16,13 +20,17 @@ pub use hits::{Hit, Served};
 use crate::core::backoff::Rng;
 use crate::core::clock::ServerClock;
 use crate::core::config::{Config, HARD_CUTOFF};
-use crate::core::effect::{Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult};
+use crate::core::effect::{
+    Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult,
+};
 use crate::core::error::Error;
 use crate::core::flight::{Entry, Flight, Kind, Phase};
 use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::keymap::KeyMap;
-use crate::core::response::{interpret, Failure, FetchOutcome};
+use crate::core::response::FetchOutcome;
+use crate::core::time::{LocalTime, ServerTime};
+use outcome::Ending;
 
 /// Timers may fire a hair early after rounding to whole milliseconds.
 pub(crate) const EPSILON: f64 = 0.001;
@@ -46,7 +54,7 @@ pub struct Machine {
     visible: bool,
     /// `navigator.locks` is there: refreshes take a cross-tab lock first.
     web_locks: bool,
-    /// The server's clock; every time inside the machine is server time.
+    /// The server's clock as this tab estimates it.
     clock: ServerClock,
     disposed: bool,
 }
@@ -55,7 +63,11 @@ impl Machine {
     /// A machine for `cfg`, hydrated with `last_active_token` (SPEC 2.6).
     /// Fails with `invalid_options` if that token does not decode or names
     /// another session.
-    pub fn new(cfg: Config, last_active_token: Option<&str>, now: f64) -> Result<Machine, Error> {
+    pub fn new(
+        cfg: Config,
+        last_active_token: Option<&str>,
+        now: LocalTime,
+    ) -> Result<Machine, Error> {
         let default_key = TokenKey::new(None, cfg.organization_id.as_deref());
         let default_id = default_key.token_id(&cfg.session_id);
         let mut machine = Machine {
@@ -88,15 +100,14 @@ impl Machine {
                     "lastActiveToken belongs to another session".into(),
                 ));
             }
+            let now = machine.clock.server(now);
             if jwt.has_times() && jwt.remaining(now) > HARD_CUTOFF {
                 entry.token = Some(jwt);
             } else {
                 machine.hydrated_previous = Some(raw.to_owned());
             }
         }
-        *machine
-            .entries
-            .get_or_insert_with(&default_id, || Entry::new(TokenKey::default())) = entry;
+        machine.entries.insert(&default_id, entry);
         Ok(machine)
     }
 
@@ -112,8 +123,8 @@ impl Machine {
     }
 
     /// `getToken` (SPEC 2.3), with a cached token as an owned string (see
-    /// [`Machine::serve`], which lends it).
-    pub fn get_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
+    /// [`Machine::serve`], which names it by its sequence number).
+    pub fn get_token(&mut self, now: LocalTime, opts: &GetTokenOptions) -> GetOutcome {
         match self.serve(now, opts) {
             Served::Cached(hit) => match self.token(hit.seq) {
                 Some(token) => GetOutcome::Ready(token.to_owned()),
@@ -125,8 +136,8 @@ impl Machine {
     }
 
     /// `getToken` when no cached token answers the call: it waits for a
-    /// request (joined or started), or fails at once. `now` is server time.
-    fn wait_for_token(&mut self, now: f64, opts: &GetTokenOptions) -> GetOutcome {
+    /// request (joined or started), or fails at once.
+    fn wait_for_token(&mut self, now: ServerTime, opts: &GetTokenOptions) -> GetOutcome {
         if self.disposed {
             return GetOutcome::Failed(Error::Disposed);
         }
@@ -150,8 +161,8 @@ impl Machine {
         entry.in_use = true;
         if stale {
             let waiter = self.new_waiter(threshold);
-            if let Some(i) = self.find_flight(&id, Kind::Background) {
-                self.flights[i].waiters.push(waiter);
+            if let Some(flight) = self.find_flight(&id, Kind::Background) {
+                self.join(flight, waiter);
             } else if !self.online {
                 return GetOutcome::Failed(Error::Offline);
             } else {
@@ -165,8 +176,8 @@ impl Machine {
         let joinable = [Kind::Shared, Kind::Background, Kind::SkipCache]
             .into_iter()
             .find_map(|kind| self.find_flight(&id, kind));
-        if let Some(i) = joinable {
-            self.flights[i].waiters.push(waiter);
+        if let Some(flight) = joinable {
+            self.join(flight, waiter);
         } else if !self.online {
             return GetOutcome::Failed(Error::Offline);
         } else if let Some(outcome) = self.paused(now, &id, Kind::Shared, waiter) {
@@ -189,43 +200,27 @@ impl Machine {
             .filter_map(|(id, e)| e.token.as_ref().map(|t| (id.as_str(), t)))
     }
 
-    /// The outcome of the request `id` (`now`: local time). Unknown or
-    /// abandoned ids are ignored.
-    pub fn handle_fetch(&mut self, now: f64, id: FetchId, outcome: FetchOutcome) {
-        let found = self
+    /// The outcome of the request `fetch`. Unknown or abandoned ids are
+    /// ignored.
+    pub fn handle_fetch(&mut self, now: LocalTime, fetch: FetchId, outcome: FetchOutcome) {
+        let flight = self
             .flights
             .iter()
-            .position(|f| matches!(f.phase, Phase::InFlight { fetch, .. } if fetch == id));
-        if let Some(i) = found {
-            self.on_outcome(now, i, outcome);
-        }
-    }
-
-    pub(super) fn on_outcome(&mut self, local: f64, i: usize, outcome: FetchOutcome) {
-        let now = self.clock.server(local);
-        match interpret(outcome, &self.cfg.session_id, now, self.cfg.json) {
-            Ok(jwt) => {
-                if let Some(iat) = jwt.iat {
-                    self.clock.observe(iat, local);
-                }
-                let now = self.clock.server(local);
-                self.succeed(now, i, jwt);
-            }
-            Err(Failure::Final(error)) => self.fail(now, i, error),
-            Err(Failure::Transient { error, retry_after }) => {
-                self.retry_or_fail(now, i, error, retry_after);
-            }
+            .find(|f| matches!(f.phase, Phase::InFlight { fetch: f2, .. } if f2 == fetch))
+            .map(|f| f.id);
+        if let Some(flight) = flight {
+            self.on_outcome(now, flight, outcome);
         }
     }
 
     /// A timer fired, or the page woke up (focus, visible, pageshow): move
     /// every flight whose phase is due, then start scheduled refreshes.
-    pub fn handle_timeout(&mut self, now: f64) {
+    pub fn handle_timeout(&mut self, now: LocalTime) {
         let now = self.clock.server(now);
         if self.disposed {
             return;
         }
-        let due: Vec<u64> = self
+        let due: Vec<FlightId> = self
             .flights
             .iter()
             .filter(|f| f.deadline() <= now + EPSILON)
@@ -238,7 +233,7 @@ impl Machine {
     }
 
     /// The answer to `Effect::AcquireLock`.
-    pub fn handle_lock(&mut self, now: f64, lock: LockId, result: LockResult) {
+    pub fn handle_lock(&mut self, now: LocalTime, lock: LockId, result: LockResult) {
         let now = self.clock.server(now);
         self.lock_result(now, lock, result);
     }
@@ -249,7 +244,7 @@ impl Machine {
     }
 
     /// `online` / `offline` events. Coming back online re-checks at once.
-    pub fn set_online(&mut self, now: f64, online: bool) {
+    pub fn set_online(&mut self, now: LocalTime, online: bool) {
         self.online = online;
         if online {
             self.handle_timeout(now);
@@ -258,7 +253,7 @@ impl Machine {
 
     /// Page visibility. Hidden tabs refresh later than visible ones, so a
     /// visible tab's broadcast usually spares them the request.
-    pub fn set_visible(&mut self, now: f64, visible: bool) {
+    pub fn set_visible(&mut self, now: LocalTime, visible: bool) {
         self.visible = visible;
         if visible {
             self.handle_timeout(now);
@@ -271,16 +266,15 @@ impl Machine {
         self.entries.clear();
         self.hydrated_previous = None;
         self.epoch += 1;
-        let epoch = self.epoch;
         // Refreshes nobody waits on belong to the old cache.
-        let stale: Vec<u64> = self
+        let stale: Vec<FlightId> = self
             .flights
             .iter()
-            .filter(|f| f.waiters.is_empty() && f.epoch != epoch)
+            .filter(|f| f.waiters.is_empty())
             .map(|f| f.id)
             .collect();
         for flight in stale {
-            self.remove_flight(flight);
+            self.finish(flight, Ending::Dropped);
         }
     }
 
@@ -290,16 +284,9 @@ impl Machine {
             return;
         }
         self.disposed = true;
-        for flight in std::mem::take(&mut self.flights) {
-            if let Some(lock) = flight.lock {
-                self.effects.push(Effect::ReleaseLock { id: lock });
-            }
-            for w in flight.waiters {
-                self.effects.push(Effect::Settle {
-                    waiter: w.id,
-                    result: Err(Error::Disposed),
-                });
-            }
+        let all: Vec<FlightId> = self.flights.iter().map(|f| f.id).collect();
+        for flight in all {
+            self.finish(flight, Ending::Disposed);
         }
         self.entries.clear();
         self.hydrated_previous = None;
@@ -321,17 +308,17 @@ impl Machine {
         (!self.effects.is_empty()).then(|| self.effects.remove(0))
     }
 
-    /// When to call [`Machine::handle_timeout`] next (seconds since the epoch).
-    pub fn poll_timeout(&self, local_now: f64) -> Option<f64> {
+    /// When to call [`Machine::handle_timeout`] next.
+    pub fn poll_timeout(&self, now: LocalTime) -> Option<LocalTime> {
         if self.disposed {
             return None;
         }
-        let now = self.clock.server(local_now);
+        let now = self.clock.server(now);
         let mut next = self
             .flights
             .iter()
             .map(Flight::deadline)
-            .fold(f64::INFINITY, f64::min);
+            .fold(ServerTime::END, ServerTime::min);
         if self.scheduling() {
             let lead = self.lead();
             let mut any = false;
@@ -346,6 +333,13 @@ impl Machine {
                 next = next.min(now + self.cfg.poll_interval_ms / 1000.0);
             }
         }
-        next.is_finite().then_some(next - self.clock.offset())
+        (next < ServerTime::END).then(|| self.clock.local(next))
+    }
+
+    /// A new id for a flight, a request, a waiter, a lock or a token.
+    fn next_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
     }
 }

@@ -3,19 +3,17 @@
 
 use super::{Machine, EPSILON};
 use crate::core::config::HARD_CUTOFF;
-use crate::core::flight::{Entry, Kind, Waiter};
+use crate::core::effect::FlightId;
+use crate::core::flight::{Entry, Kind};
+use crate::core::time::ServerTime;
 
 impl Machine {
-    pub(super) fn new_waiter(&mut self, min_remaining: f64) -> Waiter {
-        let id = self.next_id;
-        self.next_id += 1;
-        Waiter { id, min_remaining }
-    }
-
-    pub(super) fn find_flight(&self, id: &str, kind: Kind) -> Option<usize> {
+    /// The current flight of `kind` for key `id`, if one is out.
+    pub(super) fn find_flight(&self, id: &str, kind: Kind) -> Option<FlightId> {
         self.flights
             .iter()
-            .position(|f| f.token_id == id && f.kind == kind && f.epoch == self.epoch)
+            .find(|f| f.token_id == id && f.kind == kind && f.epoch == self.epoch)
+            .map(|f| f.id)
     }
 
     /// Whether keys refresh on their own. `pollInterval: 0` does not turn
@@ -39,7 +37,7 @@ impl Machine {
 
     /// When `entry` is due for an automatic refresh, if it is scheduled at
     /// all: never while a request for it is already under way.
-    pub(super) fn refresh_at(&self, id: &str, entry: &Entry, lead: f64) -> Option<f64> {
+    pub(super) fn refresh_at(&self, id: &str, entry: &Entry, lead: f64) -> Option<ServerTime> {
         if entry.ended || !(id == self.default_id || entry.in_use) {
             return None;
         }
@@ -52,7 +50,7 @@ impl Machine {
         Some((exp - lead).max(entry.not_before))
     }
 
-    pub(super) fn schedule(&mut self, now: f64) {
+    pub(super) fn schedule(&mut self, now: ServerTime) {
         if !self.scheduling() {
             return;
         }
@@ -73,7 +71,7 @@ impl Machine {
 
     /// Starts one background refresh for `id` unless one is out or paused;
     /// whether it started one.
-    pub(super) fn ensure_background(&mut self, now: f64, id: &str) -> bool {
+    pub(super) fn ensure_background(&mut self, now: ServerTime, id: &str) -> bool {
         let blocked = self.entries.get(id).is_none_or(|e| e.not_before > now)
             || !self.online
             || self.find_flight(id, Kind::Background).is_some()

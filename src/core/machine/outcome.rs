@@ -1,0 +1,176 @@
+//! How a flight ends, in one place: it is taken out by id, its token (if it
+//! minted one) is written through the freshness guard once and broadcast,
+//! its lock is released once, and each of its waiters is settled once.
+
+use super::Machine;
+use crate::core::broadcast::OutgoingBroadcast;
+use crate::core::effect::{Effect, FlightId, TokenSource, TokenUpdate};
+use crate::core::error::Error;
+use crate::core::flight::{Flight, Kind};
+use crate::core::freshness::{pick_freshest, Winner};
+use crate::core::jwt::Jwt;
+use crate::core::time::ServerTime;
+
+/// How a flight ends.
+#[derive(Debug)]
+pub(super) enum Ending {
+    /// Its request minted this token, received at this time.
+    Minted(Jwt, ServerTime),
+    /// A token good enough for every waiter was already cached (another
+    /// tab's, found on the re-check after the lock or the wait for a peer).
+    Cached(String),
+    /// It failed for good, at this time.
+    Failed(Error, ServerTime),
+    /// The session was disposed: the waiters are rejected, nothing recorded.
+    Disposed,
+    /// Nobody needs it any more (a refresh made moot by another tab's token,
+    /// or a refresh of the cache `clearCache` dropped). It has no waiters.
+    Dropped,
+}
+
+impl Machine {
+    /// Ends flight `id` (see the module docs). An id no longer out is
+    /// ignored.
+    pub(super) fn finish(&mut self, id: FlightId, ending: Ending) {
+        let Some(i) = self.flights.iter().position(|f| f.id == id) else {
+            return;
+        };
+        let mut flight = self.flights.remove(i);
+        // Results of a flight from before `clearCache` settle its callers
+        // but are not written to the new cache.
+        let current = flight.epoch == self.epoch && !self.disposed;
+        let mut kept = None;
+        // Whether the waiters are handed the key's cached token: a read.
+        let mut read = false;
+        let result = match ending {
+            Ending::Minted(jwt, now) => {
+                let raw = jwt.raw.clone();
+                if current {
+                    kept = self.write(now, &flight, jwt);
+                    read = true;
+                }
+                Ok(raw)
+            }
+            Ending::Cached(raw) => {
+                read = true;
+                Ok(raw)
+            }
+            Ending::Failed(error, now) => {
+                if current {
+                    self.record_failure(now, &flight.token_id, &error);
+                }
+                Err(error)
+            }
+            Ending::Disposed => Err(Error::Disposed),
+            Ending::Dropped => {
+                debug_assert!(flight.waiters.is_empty(), "dropped a flight with waiters");
+                Err(Error::Disposed)
+            }
+        };
+        if read && !flight.waiters.is_empty() {
+            // Handing a token to a caller is a read (SPEC 2.7).
+            if let Some(entry) = self.entries.get_mut(&flight.token_id) {
+                entry.in_use = true;
+            }
+        }
+        // After the broadcast is posted, so that a tab taking the lock next
+        // finds the token on its way; before the listeners run, so that no
+        // user code runs under the lock.
+        if let Some(lock) = flight.lock.take() {
+            self.effects.push(Effect::ReleaseLock { id: lock });
+        }
+        if let Some(update) = kept {
+            self.effects.push(Effect::TokenUpdate(update));
+        }
+        for waiter in flight.waiters {
+            self.effects.push(Effect::Settle {
+                waiter: waiter.id,
+                result: result.clone(),
+            });
+        }
+    }
+
+    /// Writes a minted token into its key through the guard and resets the
+    /// key's failure state; when it became the cached token, posts it to
+    /// other tabs and returns the update for the listeners.
+    fn write(&mut self, now: ServerTime, flight: &Flight, jwt: Jwt) -> Option<TokenUpdate> {
+        let raw = jwt.raw.clone();
+        let kept = self.store(now, &flight.token_id, jwt);
+        let entry = self.entries.get_mut(&flight.token_id)?;
+        entry.failures = 0;
+        entry.not_before = ServerTime::NEVER;
+        if !kept {
+            return None;
+        }
+        let (template, organization_id) = entry.key.clone().into_parts();
+        let trace_id = self.trace_id(self.clock.local(now));
+        self.effects.push(Effect::Broadcast(OutgoingBroadcast {
+            token_id: flight.token_id.clone(),
+            token_raw: raw.clone(),
+            session_id: self.cfg.session_id.clone(),
+            template,
+            organization_id,
+            trace_id,
+        }));
+        Some(TokenUpdate {
+            token_id: flight.token_id.clone(),
+            token: raw,
+            source: if flight.kind == Kind::Background {
+                TokenSource::Background
+            } else {
+                TokenSource::Fetch
+            },
+        })
+    }
+
+    /// Writes `jwt` into its key through the freshness guard (SPEC 2.5);
+    /// whether it became the cached token. Only a servable token is
+    /// protected: an expired one serves nobody, and keeping it would leave
+    /// the key stuck on the network.
+    pub(super) fn store(&mut self, now: ServerTime, id: &str, jwt: Jwt) -> bool {
+        let Some(entry) = self.entries.get(id) else {
+            return false;
+        };
+        if pick_freshest(entry.servable(now), &jwt) == Winner::Existing {
+            return false;
+        }
+        let seq = self.next_id();
+        let Some(entry) = self.entries.get_mut(id) else {
+            return false;
+        };
+        entry.token = Some(jwt);
+        entry.seq = seq;
+        entry.in_use = false;
+        entry.failures = 0;
+        entry.not_before = ServerTime::NEVER;
+        entry.ended = false;
+        entry.outage = false;
+        true
+    }
+
+    /// After a failed refresh, the key's automatic refreshes pause; a 401
+    /// ends the key, evicting its token (the one failure that does).
+    fn record_failure(&mut self, now: ServerTime, id: &str, error: &Error) {
+        if *error == Error::Offline {
+            return;
+        }
+        let Some(entry) = self.entries.get_mut(id) else {
+            return;
+        };
+        entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
+        entry.failures += 1;
+        match error {
+            Error::Unauthenticated => {
+                // Calls in the pause fail at once instead of asking again.
+                entry.token = None;
+                entry.ended = true;
+                if id == self.default_id {
+                    self.hydrated_previous = None;
+                }
+            }
+            Error::Network(_) | Error::RateLimited { .. } => entry.outage = true,
+            Error::Http { status } => entry.outage = *status == 408 || *status >= 500,
+            _ => entry.outage = false,
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! A flight ends in one place (`machine/outcome.rs`), whichever way it ends:
+//! its lock is released exactly once and each of its callers settled exactly
+//! once. `Tab::drain` fails on a second settle of a caller and on releasing a
+//! lock not held; these check that nothing stays held or unsettled either.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+use session_swr::core::*;
+use support::*;
+
+/// Three callers waiting on one request of the default key, under its lock.
+fn waiting(tab: &mut Tab) -> Vec<WaiterId> {
+    let waiters = (0..3).map(|_| tab.get_wait(&plain())).collect();
+    assert_eq!(tab.held.len(), 1, "the refresh holds the key's lock");
+    assert_eq!(tab.pending.len(), 1, "one request for the three");
+    waiters
+}
+
+fn ended_once(tab: &Tab, waiters: &[WaiterId]) {
+    assert!(tab.held.is_empty(), "the lock was released");
+    for w in waiters {
+        assert!(tab.result(*w).is_some(), "{w:?} settled");
+    }
+}
+
+#[test]
+fn a_minted_token_ends_the_flight_once() {
+    let mut tab = Tab::new();
+    let waiters = waiting(&mut tab);
+    tab.respond(ok(&token(T0)));
+    ended_once(&tab, &waiters);
+    assert!(waiters.iter().all(|w| tab.token_of(*w) == token(T0)));
+    assert_eq!(tab.broadcasts.len(), 1, "broadcast once");
+    assert_eq!(tab.updates.len(), 1, "one update");
+}
+
+#[test]
+fn a_final_failure_ends_the_flight_once() {
+    let mut tab = Tab::new();
+    let waiters = waiting(&mut tab);
+    tab.respond(status(401));
+    ended_once(&tab, &waiters);
+    assert!(waiters
+        .iter()
+        .all(|w| tab.error_of(*w) == Error::Unauthenticated));
+}
+
+#[test]
+fn running_out_of_retries_ends_the_flight_once() {
+    let mut tab = Tab::new();
+    let waiters = waiting(&mut tab);
+    for _ in 0..5 {
+        tab.respond(status(503));
+        // Backing off, the flight lets go of the lock and takes it again.
+        assert!(tab.held.is_empty() || tab.pending.is_empty());
+        tab.advance(10.0);
+    }
+    ended_once(&tab, &waiters);
+    assert_eq!(tab.sent.len(), 5, "1 try and 4 retries");
+    assert!(waiters
+        .iter()
+        .all(|w| tab.error_of(*w) == Error::Http { status: 503 }));
+}
+
+#[test]
+fn another_tabs_token_found_after_the_lock_ends_the_flight_once() {
+    // Another tab holds the lock: this one waits for its broadcast, which
+    // serves the callers; the flight, moot, goes without a request.
+    let locks = LockTable::default();
+    locks
+        .borrow_mut()
+        .insert("session-swr:refresh:sess_1".into(), ());
+    let cfg = Config::new(options(), 7, &SerdeJson).unwrap();
+    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), Some(locks));
+    let waiters: Vec<_> = (0..3).map(|_| tab.get_wait(&plain())).collect();
+    assert_eq!(tab.busy, 1, "the lock was busy");
+    tab.m
+        .handle_broadcast(tab.now, &message(&token(T0)))
+        .unwrap();
+    tab.drain();
+    ended_once(&tab, &waiters);
+    tab.advance(10.0);
+    assert!(tab.sent.is_empty(), "no request of its own");
+}
+
+#[test]
+fn dispose_ends_every_flight_once() {
+    let mut tab = Tab::new();
+    let waiters = waiting(&mut tab);
+    let skip = tab.get_wait(&skip_cache());
+    tab.m.dispose();
+    tab.drain();
+    ended_once(&tab, &waiters);
+    assert!(waiters
+        .iter()
+        .chain([&skip])
+        .all(|w| tab.error_of(*w) == Error::Disposed));
+    tab.respond(ok(&token(T0)));
+    assert!(tab.updates.is_empty(), "a late answer changes nothing");
+}
+
+#[test]
+fn clear_cache_drops_a_refresh_nobody_waits_for_and_lets_its_lock_go() {
+    let mut tab = Tab::new();
+    tab.prime(&token(T0));
+    tab.now += 46.0;
+    tab.get_ready(&plain()); // starts a background refresh, under the lock
+    assert_eq!(tab.held.len(), 1);
+    tab.m.clear_cache();
+    tab.drain();
+    assert!(tab.held.is_empty(), "the dropped refresh released its lock");
+}
