@@ -14,6 +14,7 @@ cargo fmt --check
 
 step "lint (host and wasm32)"
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
 step "core tests on the host (simulated clock)"

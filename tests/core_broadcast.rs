@@ -47,7 +47,7 @@ fn rejects_malformed_messages() {
 
 #[test]
 fn rejects_ids_over_the_field_limit_even_when_they_match() {
-    use session_swr::core::broadcast::MAX_FIELD_LEN;
+    use session_swr::core::MAX_FIELD_LEN;
     let jwt = token(T0);
     let with_template = |template: String| {
         let mut m = message(&jwt);

@@ -398,7 +398,7 @@ fn after_a_401_calls_fail_at_once_for_a_while() {
 
 #[test]
 fn retry_after_reads_seconds_and_imf_dates_and_nothing_else() {
-    use session_swr::core::response::parse_retry_after;
+    use session_swr::core::parse_retry_after;
     let now = ServerTime(784_111_777.0); // Sun, 06 Nov 1994 08:49:37 GMT
     for (value, want) in [
         ("5", Some(5.0)),

@@ -130,7 +130,7 @@ fn a_clock_jump_resets_the_estimate() {
 
 #[test]
 fn estimate_uses_the_largest_recent_sample() {
-    let mut c = clock::ServerClock::default();
+    let mut c = ServerClock::default();
     c.observe(ServerTime(1000.0), LocalTime(900.0)); // +100, a slow delivery makes it err low
     c.observe(ServerTime(1000.0), LocalTime(899.5));
     assert!(

@@ -126,18 +126,6 @@ pub struct ValidBroadcast {
     pub jwt: Jwt,
 }
 
-/// Checks a message against SPEC 4.3 for `session_id` at `now` (server time).
-pub fn validate(
-    msg: &IncomingBroadcast,
-    session_id: &str,
-    now: ServerTime,
-    json: &dyn Json,
-) -> Result<ValidBroadcast, Rejection> {
-    let valid = validate_shape(msg, session_id, json)?;
-    check_time(&valid, now)?;
-    Ok(valid)
-}
-
 /// Every check of SPEC 4.3 that does not depend on the time.
 pub fn validate_shape(
     msg: &IncomingBroadcast,

@@ -1,44 +1,53 @@
 //! The sans-IO core: every rule of the library, with no browser in sight.
 //!
-//! It never reads a clock, a timer or the network. The driver feeds it
-//! inputs, each stamped with `now` (seconds since the epoch, fractional):
+//! It never reads a clock, a timer or the network. The driver feeds a
+//! [`Machine`] inputs, each stamped with `now`, a [`LocalTime`] (this tab's
+//! `Date.now()` in seconds):
 //!
 //! ```text
 //! loop {
-//!     input  -> machine.get_token / peek_token / handle_fetch / handle_broadcast
-//!               / handle_timeout / set_online / set_visible / clear_cache / dispose
+//!     input  -> machine.serve (getToken) / peek / handle_fetch / handle_broadcast
+//!               / handle_lock / handle_timeout / set_online / set_visible
+//!               / clear_cache / dispose
 //!     while let Some(effect) = machine.poll_effect() { carry it out }
 //!               // Fetch -> send, later handle_fetch; Settle -> resolve a promise;
-//!               // Broadcast -> postMessage; TokenUpdate -> call listeners
+//!               // Broadcast -> postMessage; TokenUpdate -> call listeners;
+//!               // AcquireLock -> request, later handle_lock; ReleaseLock -> let go
 //!     arm one timer for machine.poll_timeout(now) -> handle_timeout
 //! }
 //! ```
 //!
-//! Randomness (retry jitter, trace ids) comes from a seed in the config, so a
-//! test replays hours of many tabs exactly, in milliseconds.
+//! Randomness (retry jitter, trace ids) comes from a seed in the [`Config`],
+//! so a test replays hours of many tabs exactly, in milliseconds. JSON text
+//! is parsed through the [`Json`] the config names.
 //!
-//! Every `now` passed in is the local clock; the machine converts it to the
-//! server's clock ([`clock::ServerClock`]) on the way in, and converts the
-//! deadline of `poll_timeout` back on the way out.
+//! Tokens are judged on the server's clock, a [`ServerTime`]: the machine
+//! converts each `now` once on the way in, with the skew its [`ServerClock`]
+//! has estimated, and each deadline back on the way out.
+//!
+//! The public items below are the core's API, used by the browser driver
+//! and by the host tests, simulation and fuzzer; the modules are private.
 
-pub mod backoff;
-pub mod broadcast;
-pub mod clock;
-pub mod config;
-pub mod effect;
-pub mod error;
+mod backoff;
+mod broadcast;
+mod clock;
+mod config;
+mod effect;
+mod error;
 mod flight;
-pub mod freshness;
-pub mod jwt;
-pub mod key;
+mod freshness;
+mod jwt;
+mod key;
 mod keymap;
-pub mod machine;
-pub mod request;
-pub mod response;
-pub mod time;
-pub mod wire;
+mod machine;
+mod request;
+mod response;
+mod time;
+mod wire;
 
-pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection};
+pub use backoff::{RetryPolicy, Rng};
+pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection, MAX_FIELD_LEN};
+pub use clock::ServerClock;
 pub use config::{Config, SessionOptions, HARD_CUTOFF};
 pub use effect::{
     Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice,
@@ -46,12 +55,12 @@ pub use effect::{
 };
 pub use error::Error;
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
-pub use jwt::{DecodeError, Jwt};
+pub use jwt::{DecodeError, Jwt, MAX_JWT_LEN};
 pub use key::{token_id, TokenKey};
 pub use machine::{Hit, Machine, Served};
-pub use request::TokensRequest;
-pub use response::FetchOutcome;
+pub use request::{TokensRequest, FORM_CONTENT_TYPE};
+pub use response::{interpret, parse_retry_after, Failure, FetchOutcome, MAX_BODY};
 pub use time::{LocalTime, ServerTime};
-pub use wire::Json;
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub use wire::SerdeJson;
+pub use wire::{Claim, Claims, Header, Json, TokensResponse};

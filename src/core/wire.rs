@@ -16,7 +16,6 @@
 //!   it does not make the whole token undecodable.
 
 use std::fmt;
-use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -139,17 +138,22 @@ impl Claim {
 }
 
 /// `T` read from a JSON object only: serde derives alone would also take an
-/// array, field by field in order.
-pub struct Object<T>(pub T);
+/// array, field by field in order. (The browser checks the type itself.)
+#[cfg(any(not(target_arch = "wasm32"), test))]
+struct Object<T>(T);
 
+#[cfg(any(not(target_arch = "wasm32"), test))]
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ObjectVisitor(PhantomData)).map(Object)
+        d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            .map(Object)
     }
 }
 
-struct ObjectVisitor<T>(PhantomData<T>);
+#[cfg(any(not(target_arch = "wasm32"), test))]
+struct ObjectVisitor<T>(std::marker::PhantomData<T>);
 
+#[cfg(any(not(target_arch = "wasm32"), test))]
 impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
 

@@ -121,7 +121,7 @@ mod json {
 /// as in JS), numbers out of range (absent), deeper nesting.
 #[wasm_bindgen(js_name = fuzzJsonPaths)]
 pub fn fuzz_json_paths(seed: u32, inputs: u32) -> String {
-    use crate::core::response::{interpret, FetchOutcome};
+    use crate::core::{interpret, FetchOutcome};
     use crate::core::{Jwt, SerdeJson, ServerTime};
     use crate::web::json::BrowserJson;
 

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use crate::core::broadcast::MAX_FIELD_LEN;
+use crate::core::MAX_FIELD_LEN;
 use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
 
 /// An open channel with its message callback; closed on drop.

@@ -14,8 +14,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestCredentials, RequestInit, Response};
 
 use super::channel::bounded;
-use crate::core::request::FORM_CONTENT_TYPE;
-use crate::core::response::MAX_BODY;
+use crate::core::FORM_CONTENT_TYPE;
+use crate::core::MAX_BODY;
 use crate::core::{FetchOutcome, TokensRequest};
 
 #[wasm_bindgen]

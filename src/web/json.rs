@@ -5,7 +5,7 @@
 use js_sys::{Array, JSON};
 use serde::Deserialize;
 
-use crate::core::wire::{Claims, Header, Json, TokensResponse};
+use crate::core::{Claims, Header, Json, TokensResponse};
 
 /// [`Json`] through `JSON.parse`.
 #[derive(Debug, Clone, Copy, Default)]

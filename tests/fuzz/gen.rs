@@ -5,7 +5,7 @@
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use session_swr::core::backoff::Rng;
+use session_swr::core::Rng;
 use session_swr::core::{token_id, Field, IncomingBroadcast};
 
 const JSON_BITS: &[&str] = &[

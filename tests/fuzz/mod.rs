@@ -7,7 +7,6 @@
 mod gen;
 
 pub use gen::Gen;
-use session_swr::core::response::{interpret, parse_retry_after};
 use session_swr::core::*;
 
 /// Runs `n` generated inputs through every parser; returns how many ran.
