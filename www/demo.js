@@ -1,5 +1,6 @@
 // The demo page: one Session against the stand-in on this origin, its cache,
-// the tokens it held, and every event, live. Plain DOM, no framework.
+// the tokens it held, its /tokens requests and every event, live. Plain DOM,
+// no framework.
 import init, { Session, SessionError, pickFreshestJwt } from "/pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
@@ -7,50 +8,109 @@ const decode = (part) => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "
 const parse = (t) => ({ header: decode(t.split(".")[0]), claims: decode(t.split(".")[1]) });
 const clock = (s) => new Date(s * 1000).toLocaleTimeString([], { hour12: false });
 const short = (t) => `…${t.slice(-8)}`;
+const failure = (e) => (e instanceof SessionError ? `${e.code}${e.status ? ` ${e.status}` : ""}` : String(e?.message ?? e));
 
 await init();
 const sid = new URLSearchParams(location.search).get("sid") ?? "sess_demo";
 $("sid").textContent = sid;
 
-let mine = 0;
+// What a request the session sends is: a /tokens request (the token layer's
+// own), or one of the app's, sent by fetchWithAuth (a Request).
+const TOKENS = /^\/v1\/client\/sessions\/[^/]+\/tokens(?:\/[^/]+)?$/;
+const urlOf = (input) => new URL(input instanceof Request ? input.url : String(input), location.href);
+
+let mine = 0; // this tab's /tokens requests
+let mineApi = 0; // this tab's /api/me requests
 const session = new Session({
   frontendApi: location.origin,
   sessionId: sid,
-  // Count this tab's own requests on their way out.
-  fetch: (url, init) => {
-    mine++;
-    $("mine").textContent = mine;
-    return fetch(url, init);
+  // Count this tab's own requests on their way out, and show what the API
+  // answers each one (fetchWithAuth returns only the last response).
+  fetch: async (input, init) => {
+    const url = urlOf(input);
+    if (TOKENS.test(url.pathname)) {
+      mine++;
+      $("mine").textContent = mine;
+      return fetch(input, init);
+    }
+    if (url.pathname !== "/api/me") return fetch(input, init);
+    mineApi++;
+    $("mineapi").textContent = mineApi;
+    const bearer = (input instanceof Request ? input.headers : new Headers(init?.headers)).get("authorization") ?? "";
+    const sent = `GET ${url.pathname} (Bearer ${short(bearer)})`;
+    try {
+      const res = await fetch(input, init);
+      // Why a 401: the stand-in says so in its challenge (read at once, so
+      // that the log keeps the order things happened in).
+      const why = res.headers.get("www-authenticate")?.match(/error_description="([^"]*)"/)?.[1];
+      log("api", `${sent} → ${res.status}${why ? ` · ${why}` : ""}`, { status: res.status });
+      return res;
+    } catch (e) {
+      log("api", `${sent} failed: ${failure(e)}`, { status: "" });
+      throw e;
+    }
   },
 });
 window.session = session;
 
-const cache = new Map(); // tokenId → token, from onTokenUpdate
+const cache = new Map(); // tokenId → { token, expiresAt }, from onTokenUpdate / getTokenInfo
 const held = []; // every token this tab held: { iat, oiat, source }
+const refreshes = []; // every settled /tokens request: RefreshEvent + { at }
 
-function log(kind, text) {
+function log(kind, text, data = {}) {
   const li = document.createElement("li");
   li.dataset.kind = kind;
-  li.innerHTML = `<time>${clock(Date.now() / 1000)}</time><span class="tag ${kind}">${kind}</span><span></span>`;
+  Object.assign(li.dataset, data);
+  const cls = data.outcome ? `${kind} ${data.outcome}` : kind;
+  li.innerHTML = `<time>${clock(Date.now() / 1000)}</time><span class="tag ${cls}">${kind}</span><span></span>`;
   li.lastChild.textContent = text;
   $("log").prepend(li);
   while ($("log").children.length > 200) $("log").lastChild.remove();
 }
 
-session.onTokenUpdate(({ tokenId, token, source }) => {
-  cache.set(tokenId, token);
+session.onTokenUpdate(({ tokenId, token, source, expiresAt }) => {
+  cache.set(tokenId, { token, expiresAt });
   const { header, claims } = parse(token);
   held.push({ iat: claims.iat, oiat: header.oiat ?? null, source });
-  const age = header.oiat ? claims.iat - header.oiat : "?";
-  log(source, `${tokenId} ${short(token)} · ver ${claims.ver} · claims ${age} s old`);
+  const age = header.oiat ? claims.iat - header.oiat : null;
+  const mint = age === null ? "legacy token" : age > 0 ? `edge mint, claims ${age} s old` : "origin mint";
+  const left = ((expiresAt - Date.now()) / 1000).toFixed(1);
+  log(source, `${tokenId} ${short(token)} · ${mint} · ver ${claims.ver} · expires in ${left} s`);
   render();
+});
+
+// One event per settled /tokens request, each retry its own: failing
+// background refreshes show up here, with their status and attempt number.
+session.onRefresh((e) => {
+  refreshes.push({ ...e, at: Date.now() });
+  while (refreshes.length > 200) refreshes.shift();
+  const how = e.trigger === "skipCache" ? "skipCache (force_origin)" : e.trigger;
+  const result = e.outcome === "ok" ? `ok ${e.status ?? ""}`.trim() : `error ${e.code}${e.status ? ` ${e.status}` : ""}`;
+  log("refresh", `${e.tokenId} · ${how} · attempt ${e.attempt} · ${result} · ${e.durationMs.toFixed(0)} ms`, {
+    outcome: e.outcome, trigger: e.trigger, attempt: String(e.attempt), status: String(e.status ?? ""),
+  });
+  renderLatency();
+});
+
+// A /tokens request answered 401 ends the session for good: the session
+// itself stops refreshing; the page only says so.
+function ended(reason) {
+  $("ended").hidden = false;
+  $("ended-reason").textContent = reason;
+  document.documentElement.dataset.ended = "1";
+  cache.clear();
+  render();
+}
+session.onSessionEnd(({ reason }) => {
+  log("ended", `session ended (${reason}): no more requests from this tab; every call rejects at once`);
+  ended(reason);
 });
 
 // Watch the channel too, to show what the guard turned away.
 const watch = new BroadcastChannel("clerk:session_token");
 watch.onmessage = ({ data }) => {
-  if (data?.sessionId !== sid || typeof data.tokenRaw !== "string") return;
-  const current = cache.get(data.tokenId);
+  if (session.ended || data?.sessionId !== sid || typeof data.tokenRaw !== "string") return;
+  const current = cache.get(data.tokenId)?.token;
   if (current && current !== data.tokenRaw && pickFreshestJwt(current, data.tokenRaw) === current) {
     const { header } = parse(data.tokenRaw);
     log("rejected", `${data.tokenId} ${short(data.tokenRaw)} from another tab: stale claims (oiat ${clock(header.oiat ?? 0)})`);
@@ -68,17 +128,39 @@ async function get(extra) {
   const opts = { ...options(), ...extra };
   const started = performance.now();
   try {
-    const t = await session.getToken(opts);
+    const { token, expiresAt } = await session.getTokenInfo(opts);
     const ms = (performance.now() - started).toFixed(1);
-    log("info", `getToken(${JSON.stringify(opts)}) → ${short(t)} in ${ms} ms`);
+    const left = ((expiresAt - Date.now()) / 1000).toFixed(1);
+    log("info", `getTokenInfo(${JSON.stringify(opts)}) → ${short(token)}, expires in ${left} s, in ${ms} ms`);
+    // The latest word on when the cached token expires (the skew estimate moves).
+    for (const entry of cache.values()) if (entry.token === token) entry.expiresAt = expiresAt;
   } catch (e) {
-    const detail = e instanceof SessionError ? `${e.code}${e.status ? ` ${e.status}` : ""}` : String(e);
-    log("error", `getToken(${JSON.stringify(opts)}) failed: ${detail}`);
+    log("error", `getTokenInfo(${JSON.stringify(opts)}) failed: ${failure(e)}`);
+  }
+}
+
+async function callApi() {
+  const started = performance.now();
+  $("me-result").textContent = "…";
+  try {
+    const res = await session.fetchWithAuth("/api/me", { tokenOptions: options() });
+    const body = await res.json().catch(() => null);
+    const ms = (performance.now() - started).toFixed(1);
+    const what = res.ok ? `sub ${body?.sub} · ver ${body?.ver}` : (body?.reason ?? "refused");
+    log("info", `fetchWithAuth("/api/me") → ${res.status} in ${ms} ms: ${what}`);
+    $("me-result").textContent = `${res.status}: ${what}`;
+    $("me-result").dataset.status = res.status;
+  } catch (e) {
+    log("error", `fetchWithAuth("/api/me") failed: ${failure(e)}`);
+    $("me-result").textContent = `failed: ${failure(e)}`;
+    $("me-result").dataset.status = "";
   }
 }
 
 const admin = (path, body) =>
   fetch(`/admin/${path}`, body ? { method: "POST", body: JSON.stringify(body) } : {}).then((r) => r.json());
+// An admin call from a control; a stand-in that is down is logged, not thrown.
+const act = (fn) => () => fn().catch((e) => log("error", `stand-in: ${failure(e)}`));
 
 $("get").onclick = () => get({});
 $("skip").onclick = () => get({ skipCache: true });
@@ -89,31 +171,37 @@ $("clear").onclick = () => {
   log("info", "clearCache()");
   render();
 };
-$("bump").onclick = async () => log("info", `claims bumped to ver ${(await admin(`bump?sid=${sid}`, {})).ver}`);
-$("stale").onclick = async () => {
+$("me").onclick = () => callApi();
+$("restart").onclick = () => location.reload();
+$("bump").onclick = act(async () => log("info", `claims bumped to ver ${(await admin(`bump?sid=${sid}`, {})).ver}`));
+$("stale").onclick = act(async () => {
   await admin("config", { staleNext: true });
   log("info", "the next mint will be an edge mint of stale claims");
-};
-$("edge").onchange = (e) => admin("config", { edge: e.target.checked });
-$("latency").onchange = (e) => admin("config", { latencyMs: Number(e.target.value) });
-$("failure").onchange = (e) => admin("config", { failureRate: Number(e.target.value) });
-$("lifetime").onchange = (e) => admin("config", { lifetime: Number(e.target.value) });
-$("unauth").onchange = (e) => admin("config", { unauthorized: e.target.checked });
-$("ratelimit").onclick = () => admin("config", { rateLimit: { count: 3, retryAfter: 2 } });
+});
+const setting = (id, fn) => ($(id).onchange = (e) => act(() => admin("config", fn(e.target)))());
+setting("edge", (el) => ({ edge: el.checked }));
+setting("latency", (el) => ({ latencyMs: Number(el.value) }));
+setting("failure", (el) => ({ failureRate: Number(el.value) }));
+setting("lifetime", (el) => ({ lifetime: Number(el.value) }));
+setting("unauth", (el) => ({ unauthorized: el.checked }));
+$("ratelimit").onclick = act(() => admin("config", { rateLimit: { count: 3, retryAfter: 2 } }));
 
 function renderKeys() {
-  const now = Date.now() / 1000;
-  const rows = [...cache].map(([id, token]) => {
+  const now = Date.now();
+  const rows = [...cache].map(([id, { token, expiresAt }]) => {
     const { header, claims } = parse(token);
-    const left = claims.exp - now;
+    // The countdown is the session's own word (expiresAt: exp on this tab's
+    // clock, skew corrected), not exp read against a clock that may be off.
+    const left = (expiresAt - now) / 1000;
     const life = claims.exp - claims.iat;
     const state = left <= 5 ? "dead" : left <= 15 ? "window" : "fresh";
     const pct = Math.max(0, Math.min(100, (left / life) * 100));
-    return `<tr data-key="${id}" data-state="${state}"><td class="key"></td><td>${clock(claims.iat)}</td>
-      <td>${header.oiat ? clock(header.oiat) : "—"}</td><td>${clock(claims.exp)}</td>
-      <td><div class="bar"><i class="${state}" style="width:${pct}%"></i><span>${left.toFixed(1)} s</span></div></td></tr>`;
+    return `<tr data-key="${id}" data-state="${state}" data-expires-at="${expiresAt}"><td class="key"></td><td>${clock(claims.iat)}</td>
+      <td>${header.oiat ? clock(header.oiat) : "—"}</td><td title="expiresAt, on this tab's clock">${clock(expiresAt / 1000)}</td>
+      <td><div class="bar"><i class="${state}" style="width:${pct}%"></i><span class="left">${left.toFixed(1)} s</span></div></td></tr>`;
   });
-  $("keys").innerHTML = rows.join("") || `<tr class="empty"><td colspan="5">nothing cached yet</td></tr>`;
+  const empty = session.ended ? "session ended: nothing cached" : "nothing cached yet";
+  $("keys").innerHTML = rows.join("") || `<tr class="empty"><td colspan="5">${empty}</td></tr>`;
   [...$("keys").querySelectorAll("td.key")].forEach((td) => (td.textContent = td.parentElement.dataset.key));
 }
 
@@ -140,9 +228,41 @@ function renderChart() {
     ${pts.map((p) => `<circle cx="${x(p.iat)}" cy="${y(p.oiat)}" r="4" fill="${colors[p.source]}"><title>${p.source}: iat ${clock(p.iat)}, oiat ${clock(p.oiat)}</title></circle>`).join("")}`;
 }
 
+// Latency of each /tokens request over time, coloured by outcome.
+function renderLatency() {
+  const pts = refreshes.slice(-60);
+  const svg = $("latency-chart");
+  if (!pts.length) {
+    svg.innerHTML = `<text x="210" y="80" text-anchor="middle">no /tokens requests yet</text>`;
+    return;
+  }
+  const W = 420, H = 160, P = 34;
+  const t0 = pts[0].at;
+  const t1 = Math.max(t0 + 10_000, pts[pts.length - 1].at);
+  // A round top for the y axis: 10, 20, 50, 100, 200, 500 ms, ...
+  const peak = Math.max(10, ...pts.map((p) => p.durationMs));
+  const step = 10 ** Math.floor(Math.log10(peak));
+  const top = [1, 2, 5, 10].map((k) => k * step).find((v) => v >= peak);
+  const x = (t) => P + ((t - t0) / (t1 - t0)) * (W - P - 10);
+  const y = (ms) => H - P - (Math.min(ms, top) / top) * (H - P - 10);
+  const colors = { ok: "#2f9e6d", error: "#d6453d" };
+  svg.innerHTML = `
+    <line x1="${P}" y1="${H - P}" x2="${W - 10}" y2="${H - P}" stroke="#99a"/>
+    <line x1="${P}" y1="10" x2="${P}" y2="${H - P}" stroke="#99a"/>
+    <line x1="${P}" y1="10" x2="${W - 10}" y2="10" stroke="#eef" stroke-dasharray="4 3"/>
+    <text x="${P - 4}" y="14" text-anchor="end">${top}</text>
+    <text x="${P - 4}" y="${H - P}" text-anchor="end">0</text>
+    <text x="${P - 4}" y="${(H - P) / 2 + 8}" text-anchor="end">ms</text>
+    <text x="${P + 2}" y="${H - P + 14}">${clock(t0 / 1000)}</text>
+    <text x="${W - 12}" y="${H - P + 14}" text-anchor="end">${clock(t1 / 1000)}</text>
+    <polyline fill="none" stroke="#ccd" points="${pts.map((p) => `${x(p.at)},${y(p.durationMs)}`).join(" ")}"/>
+    ${pts.map((p) => `<circle cx="${x(p.at)}" cy="${y(p.durationMs)}" r="4" fill="${colors[p.outcome]}" data-outcome="${p.outcome}"><title>${p.tokenId} · ${p.trigger} · attempt ${p.attempt} · ${p.outcome}${p.status ? ` ${p.status}` : ""} · ${p.durationMs.toFixed(1)} ms</title></circle>`).join("")}`;
+}
+
 function render() {
   renderKeys();
   renderChart();
+  renderLatency();
 }
 
 async function stats() {
@@ -152,11 +272,15 @@ async function stats() {
     $("origin").textContent = s.origin;
     $("edgecount").textContent = s.edge;
     $("failed").textContent = s.failed;
+    $("apitotal").textContent = s.api;
+    $("apirefused").textContent = s.apiRefused;
   } catch {
     /* the server may be restarting */
   }
 }
 
+// Only the page's own views and the stand-in's counters are polled: the
+// session refreshes by itself, and once it has ended it must not be poked.
 setInterval(renderKeys, 250);
 setInterval(stats, 1000);
 render();

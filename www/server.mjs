@@ -6,7 +6,9 @@
 // `ver`) and sets `oiat = iat = now`; an *edge* mint clones the claims of the
 // previous token sent in the body, with a new iat/exp and its oiat carried
 // forward. Admin endpoints inject latency, failures, 429s, 401s and stale
-// edge mints, and count requests. No npm dependencies: node:http, node:crypto.
+// edge mints, and count requests. `GET /api/me` stands in for the app's own
+// API: it accepts a Bearer token this server signed, unexpired, whose claims
+// are the session's current ones. No npm dependencies: node:http, node:crypto.
 //
 //   node www/server.mjs [port]      (or PORT=…; 0 picks a free port)
 import { createServer } from "node:http";
@@ -45,7 +47,10 @@ const defaults = () => ({
 export function createApi() {
   let config = defaults();
   const sessions = new Map(); // sid → { ver, first: claims of the first origin mint }
-  const stats = { origin: 0, edge: 0, failed: 0, total: 0 };
+  // total counts /tokens requests only; api counts /api/me requests, of
+  // which apiRefused were answered 401.
+  const zero = () => ({ origin: 0, edge: 0, failed: 0, total: 0, api: 0, apiRefused: 0 });
+  const stats = zero();
 
   const session = (sid) => {
     if (!sessions.has(sid)) sessions.set(sid, { ver: 1, first: null });
@@ -71,6 +76,31 @@ export function createApi() {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * `GET /api/me`: the claims of the request's Bearer token, or why it is
+   * refused. A token is refused when it is missing, not signed by this
+   * server's key, expired, or carries claims (`ver`) older than its
+   * session's current ones (an edge mint of claims bumped since).
+   */
+  function me(req) {
+    const auth = req.headers.authorization ?? "";
+    const m = auth.match(/^Bearer\s+(\S+)$/i);
+    if (!m) return { reason: "missing_token", message: "no Bearer token" };
+    const token = ours(m[1]);
+    if (!token || token.header.alg !== "RS256" || token.header.kid !== KID) {
+      return { reason: "invalid_token", message: "the signature does not verify with this server's key" };
+    }
+    const { claims } = token;
+    const now = Date.now() / 1000;
+    if (typeof claims.exp !== "number" || claims.exp <= now) return { reason: "token_expired", message: `exp ${claims.exp} has passed` };
+    if (typeof claims.nbf === "number" && claims.nbf > now) return { reason: "invalid_token", message: "not valid yet (nbf)" };
+    const current = sessions.get(claims.sid)?.ver ?? 1;
+    if (!(claims.ver >= current)) {
+      return { reason: "stale_claims", message: `claims ver ${claims.ver}, the session's are ver ${current}` };
+    }
+    return { claims };
   }
 
   function tokens({ sid, template, query, form }) {
@@ -148,6 +178,15 @@ export function createApi() {
       }
       return send(200, { object: "token", jwt: out.jwt });
     }
+    if (url.pathname === "/api/me") {
+      if (req.method !== "GET") return send(405, { error: "method_not_allowed" }, { allow: "GET" });
+      stats.api++;
+      const out = me(req);
+      if (out.claims) return send(200, out.claims);
+      stats.apiRefused++;
+      const challenge = `Bearer error="${out.reason === "missing_token" ? "invalid_request" : "invalid_token"}", error_description="${out.message}"`;
+      return send(401, { error: "unauthenticated", reason: out.reason, message: out.message }, { "www-authenticate": challenge });
+    }
     if (url.pathname === "/.well-known/jwks.json") {
       return send(200, { keys: [{ ...publicKey.export({ format: "jwk" }), kid: KID, alg: "RS256", use: "sig" }] });
     }
@@ -181,7 +220,7 @@ export function createApi() {
         case "/admin/reset":
           config = defaults();
           sessions.clear();
-          Object.assign(stats, { origin: 0, edge: 0, failed: 0, total: 0 });
+          Object.assign(stats, zero());
           return send(200, { ok: true });
       }
     }
@@ -225,7 +264,7 @@ export function start(port = 0) {
       try {
         const url = new URL(req.url, "http://127.0.0.1");
         const body = Buffer.concat(chunks).toString("utf8");
-        if (req.method === "GET" && !url.pathname.startsWith("/admin/") && (await serveStatic(res, url.pathname))) return;
+        if (req.method === "GET" && !/^\/(admin|api)\//.test(url.pathname) && (await serveStatic(res, url.pathname))) return;
         await api.handle(req, res, url, body);
       } catch (e) {
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "internal", message: String(e?.message ?? e) }));

@@ -115,6 +115,8 @@ pub enum Rejection {
     Stale,
     /// The session is disposed.
     Disposed,
+    /// The session is over (SPEC 8.3): no token is taken any more.
+    Ended,
 }
 
 /// A message that passed every check of SPEC 4.3 except the freshness guard.

@@ -1,11 +1,11 @@
 //! What goes into the core besides time (call options) and what comes out
 //! (effects for the driver to carry out).
 
-use serde::Serialize;
-
 use super::broadcast::OutgoingBroadcast;
 use super::error::Error;
+use super::events::{RefreshEvent, TokenUpdate};
 use super::request::TokensRequest;
+use super::time::LocalTime;
 
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -43,50 +43,6 @@ pub enum LockResult {
     Unsupported,
 }
 
-/// How a token reached the cache; JS sees it as `TokenUpdate.source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenSource {
-    /// A request some caller waited on.
-    Fetch,
-    /// A refresh nobody waited on.
-    Background,
-    /// Another tab's token.
-    Broadcast,
-}
-
-impl TokenSource {
-    /// `"fetch"`, `"background"` or `"broadcast"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenSource::Fetch => "fetch",
-            TokenSource::Background => "background",
-            TokenSource::Broadcast => "broadcast",
-        }
-    }
-}
-
-/// A token that became the cached token of its key: JS's `TokenUpdate`.
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenUpdate {
-    /// The key.
-    pub token_id: String,
-    /// The JWT.
-    pub token: String,
-    /// How it arrived.
-    pub source: TokenSource,
-}
-
-impl std::fmt::Debug for TokenUpdate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenUpdate")
-            .field("token_id", &self.token_id)
-            .field("source", &self.source)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Work for the driver, drained with `Machine::poll_effect`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -102,7 +58,7 @@ pub enum Effect {
         /// The call.
         waiter: WaiterId,
         /// Its result.
-        result: Result<String, Error>,
+        result: Result<Issued, Error>,
     },
     /// Post this message on the channel.
     Broadcast(OutgoingBroadcast),
@@ -121,6 +77,30 @@ pub enum Effect {
         /// The lock.
         id: LockId,
     },
+    /// Tell the `onRefresh` listeners: a `/tokens` request settled.
+    Refresh(RefreshEvent),
+    /// The session is over (a `/tokens` request was answered 401): tell the
+    /// `onSessionEnd` listeners. Comes once.
+    SessionEnded,
+}
+
+/// A token handed to a caller, with the time its `exp` falls on this tab's
+/// clock (SPEC 8.1).
+#[derive(Clone, PartialEq)]
+pub struct Issued {
+    /// The JWT.
+    pub token: String,
+    /// Its `exp`, skew-corrected onto the local clock.
+    pub expires_at: LocalTime,
+}
+
+// A token must not reach logs.
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Which organization a call is for.

@@ -5,7 +5,7 @@ use super::config::HARD_CUTOFF;
 use super::effect::{FetchId, FlightId, LockId, WaiterId};
 use super::jwt::Jwt;
 use super::key::TokenKey;
-use super::time::ServerTime;
+use super::time::{LocalTime, ServerTime};
 
 /// The cache slot of one key.
 #[derive(Debug, Clone)]
@@ -22,8 +22,6 @@ pub(crate) struct Entry {
     pub failures: u32,
     /// No automatic refresh before this time (backoff across attempts).
     pub not_before: ServerTime,
-    /// A 401 ended this key: no automatic refresh until a token arrives.
-    pub ended: bool,
     /// The last failure was an outage (network, 5xx, 408, 429): callers in
     /// the pause that follows make one delayed attempt, not a full sequence.
     pub outage: bool,
@@ -38,7 +36,6 @@ impl Entry {
             seq: 0,
             failures: 0,
             not_before: ServerTime::NEVER,
-            ended: false,
             outage: false,
         }
     }
@@ -78,6 +75,8 @@ pub(crate) enum Phase {
     InFlight {
         fetch: FetchId,
         deadline: ServerTime,
+        /// When it was sent, for `RefreshEvent.durationMs`.
+        sent: LocalTime,
     },
     /// Waiting to retry.
     Backoff { until: ServerTime },

@@ -28,12 +28,14 @@
 //! The public items below are the core's API, used by the browser driver
 //! and by the host tests, simulation and fuzzer; the modules are private.
 
+mod authed;
 mod backoff;
 mod broadcast;
 mod clock;
 mod config;
 mod effect;
 mod error;
+mod events;
 mod flight;
 mod freshness;
 mod jwt;
@@ -45,15 +47,17 @@ mod response;
 mod time;
 mod wire;
 
+pub use authed::{AuthedFetch, AuthedStep};
 pub use backoff::{RetryPolicy, Rng};
 pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection, MAX_FIELD_LEN};
 pub use clock::ServerClock;
 pub use config::{Config, SessionOptions, HARD_CUTOFF};
 pub use effect::{
-    Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult, OrgChoice,
-    TokenSource, TokenUpdate, WaiterId,
+    Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, Issued, LockId, LockResult, OrgChoice,
+    WaiterId,
 };
 pub use error::Error;
+pub use events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
 pub use jwt::{DecodeError, Jwt, MAX_JWT_LEN};
 pub use key::{token_id, TokenKey};

@@ -109,6 +109,20 @@ mod session {
     );
 }
 
+mod beyond {
+    use super::*;
+    scenarios!("/tests/web/beyond.js" => get_token_info_gives_the_expiry_on_the_page_clock,
+        expires_at_moves_with_a_skewed_page_clock,
+        fetch_with_auth_sends_the_bearer_and_keeps_everything_else,
+        fetch_with_auth_retries_a_401_once_with_a_token_from_origin,
+        fetch_with_auth_replays_a_request_input_and_not_a_stream_body,
+        fetch_with_auth_does_not_resend_with_the_same_token,
+        fetch_with_auth_rejects_as_the_token_or_the_api_failed,
+        a_401_ends_the_session_for_good,
+        each_request_is_one_refresh_event_and_none_carries_a_token
+    );
+}
+
 mod json {
     use super::*;
     scenarios!("/tests/web/json.js" => the_browser_json_path_reads_jwts_and_responses_as_serde_json_does);

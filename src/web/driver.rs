@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Promise};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::RequestCredentials;
@@ -38,9 +39,10 @@ pub(crate) struct Driver {
     machine: Machine,
     fetch: Option<Function>,
     credentials: RequestCredentials,
-    /// `(resolve, reject)` of each pending `getToken` promise.
-    waiters: Vec<(WaiterId, (Function, Function))>,
-    token_updates: Listeners,
+    /// The pending `getToken` / `getTokenInfo` promises.
+    waiters: Vec<(WaiterId, Pending)>,
+    /// `onTokenUpdate`, `onRefresh` and `onSessionEnd` listeners.
+    listeners: [Listeners; 3],
     timer: Option<Timer>,
     channel: Option<Channel>,
     page: Option<PageWatch>,
@@ -91,7 +93,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         fetch: opts.fetch,
         credentials: opts.credentials,
         waiters: Vec::new(),
-        token_updates: Listeners::default(),
+        listeners: Default::default(),
         timer: None,
         channel: None,
         page: None,
@@ -138,12 +140,49 @@ fn on_message(weak: &Weak<RefCell<Driver>>, msg: &IncomingBroadcast) {
     pump(&shared);
 }
 
-/// `getToken`: a cached token resolves at once; otherwise the promise waits
-/// for the core to settle it.
-pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions) -> Promise {
+/// A `getToken` or `getTokenInfo` promise waiting for the core.
+struct Pending {
+    resolve: Function,
+    reject: Function,
+    /// `getTokenInfo`: resolve with `{token, expiresAt}`.
+    info: bool,
+}
+
+/// Which listeners.
+#[derive(Clone, Copy)]
+pub(crate) enum Topic {
+    TokenUpdate = 0,
+    Refresh = 1,
+    SessionEnd = 2,
+}
+
+/// `getTokenInfo`'s answer (SPEC 8.1).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenInfo {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    token: JsValue,
+    expires_at: f64,
+}
+
+/// The JS value a caller gets: the token, or `{token, expiresAt}`.
+fn answer(token: &JsValue, expires_at: LocalTime, info: bool) -> JsValue {
+    if !info {
+        return token.clone();
+    }
+    let info = TokenInfo {
+        token: token.clone(),
+        expires_at: expires_at.as_ms(),
+    };
+    serde_wasm_bindgen::to_value(&info).unwrap_or_else(|_| token.clone())
+}
+
+/// `getToken` (`info`: `getTokenInfo`): a cached token resolves at once;
+/// otherwise the promise waits for the core to settle it.
+pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions, info: bool) -> Promise {
     let served = with(shared, |d| match d.machine.serve(now(), opts) {
         Served::Cached(hit) => {
-            let token = d.token_string(hit.seq);
+            let token = answer(&d.token_string(hit.seq), hit.expires_at, info);
             Ok((token, hit.reschedule))
         }
         Served::Other(outcome) => Err(outcome),
@@ -160,13 +199,19 @@ pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions) -> Promise {
         None => GetOutcome::Failed(Error::Disposed),
     };
     let promise = match outcome {
+        // Not reached: `serve` answers hits itself.
         GetOutcome::Ready(token) => Promise::resolve(&JsValue::from_str(&token)),
         GetOutcome::Failed(error) => Promise::reject(&to_js(&error)),
         GetOutcome::Wait(waiter) => {
             let mut settle = None;
             let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
             if let Some((resolve, reject)) = settle {
-                with(shared, |d| d.waiters.push((waiter, (resolve, reject))));
+                let pending = Pending {
+                    resolve,
+                    reject,
+                    info,
+                };
+                with(shared, |d| d.waiters.push((waiter, pending)));
             }
             promise
         }
@@ -193,15 +238,25 @@ pub(crate) fn peek_token(shared: &Shared, opts: &GetTokenOptions) -> JsValue {
     }
 }
 
-/// Adds an `onTokenUpdate` listener; returns its id.
-pub(crate) fn subscribe(shared: &Shared, listener: Function) -> Option<u64> {
-    with(shared, |d| d.token_updates.add(listener))
+/// Adds a listener; returns its id.
+pub(crate) fn subscribe(shared: &Shared, topic: Topic, listener: Function) -> Option<u64> {
+    with(shared, |d| d.listeners[topic as usize].add(listener))
 }
 
-pub(crate) fn unsubscribe(weak: &Weak<RefCell<Driver>>, id: u64) {
+pub(crate) fn unsubscribe(weak: &Weak<RefCell<Driver>>, topic: Topic, id: u64) {
     if let Some(shared) = weak.upgrade() {
-        with(&shared, |d| d.token_updates.remove(id));
+        with(&shared, |d| d.listeners[topic as usize].remove(id));
     }
+}
+
+/// The `fetch` option, if one was given.
+pub(crate) fn fetch_function(shared: &Shared) -> Option<Function> {
+    with(shared, |d| d.fetch.clone()).flatten()
+}
+
+/// Whether the session is over (SPEC 8.3).
+pub(crate) fn ended(shared: &Shared) -> bool {
+    with(shared, |d| d.machine.is_ended()).unwrap_or(false)
 }
 
 /// `clearCache`.
@@ -217,7 +272,9 @@ pub(crate) fn clear_cache(shared: &Shared) {
 pub(crate) fn dispose(shared: &Shared) {
     let handles = with(shared, |d| {
         d.machine.dispose();
-        d.token_updates.clear();
+        for listeners in &mut d.listeners {
+            listeners.clear();
+        }
         d.strings.clear();
         (d.timer.take(), d.channel.take(), d.page.take())
     });
@@ -276,11 +333,15 @@ fn run(shared: &Shared, effect: Effect) {
             });
         }
         Effect::Settle { waiter, result } => {
-            let pair = with(shared, |d| take(&mut d.waiters, waiter)).flatten();
-            if let Some((resolve, reject)) = pair {
+            let pending = with(shared, |d| take(&mut d.waiters, waiter)).flatten();
+            if let Some(p) = pending {
                 let _ = match result {
-                    Ok(token) => resolve.call1(&JsValue::UNDEFINED, &JsValue::from_str(&token)),
-                    Err(error) => reject.call1(&JsValue::UNDEFINED, &to_js(&error)),
+                    Ok(issued) => {
+                        let token = JsValue::from_str(&issued.token);
+                        let value = answer(&token, issued.expires_at, p.info);
+                        p.resolve.call1(&JsValue::UNDEFINED, &value)
+                    }
+                    Err(error) => p.reject.call1(&JsValue::UNDEFINED, &to_js(&error)),
                 };
             }
         }
@@ -310,14 +371,32 @@ fn run(shared: &Shared, effect: Effect) {
                 let _ = release.call0(&JsValue::UNDEFINED);
             }
         }
-        Effect::TokenUpdate(update) => {
-            let Ok(event) = serde_wasm_bindgen::to_value(&update) else {
-                return;
-            };
-            if let Some(listeners) = with(shared, |d| d.token_updates.snapshot()) {
-                listeners::notify(&listeners, &event);
-            }
-        }
+        Effect::TokenUpdate(update) => tell(shared, Topic::TokenUpdate, &update),
+        Effect::Refresh(event) => tell(shared, Topic::Refresh, &event),
+        Effect::SessionEnded => tell(shared, Topic::SessionEnd, &SessionEnd::default()),
+    }
+}
+
+/// `onSessionEnd`'s event: `{reason: "unauthenticated"}`, the one reason.
+#[derive(Serialize, Default)]
+struct SessionEnd {
+    reason: Reason,
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+enum Reason {
+    #[default]
+    Unauthenticated,
+}
+
+/// Calls the `topic` listeners with `event` as JS sees it, the driver free.
+fn tell(shared: &Shared, topic: Topic, event: &impl Serialize) {
+    let Ok(event) = serde_wasm_bindgen::to_value(event) else {
+        return;
+    };
+    if let Some(listeners) = with(shared, |d| d.listeners[topic as usize].snapshot()) {
+        listeners::notify(&listeners, &event);
     }
 }
 

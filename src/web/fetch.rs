@@ -11,7 +11,7 @@ use js_sys::{Function, JsString, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
 
 use super::channel::bounded;
 use crate::core::FORM_CONTENT_TYPE;
@@ -23,6 +23,10 @@ extern "C" {
     /// The global `fetch`, looked up at call time (a page, a worker).
     #[wasm_bindgen(js_name = fetch, catch)]
     fn global_fetch(url: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
+
+    /// The global `fetch` of a `Request`.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    pub(crate) fn global_fetch_request(request: &Request) -> Result<JsValue, JsValue>;
 
     /// `Promise.resolve`, catching: a thenable with a throwing getter makes
     /// it throw.
@@ -62,7 +66,7 @@ fn init(request: &TokensRequest, credentials: RequestCredentials) -> Result<Requ
 }
 
 /// What a call returned, awaited if it is a promise (or a thenable).
-async fn settle(value: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
+pub(crate) async fn settle(value: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
     JsFuture::from(promise_resolve(&value?)?).await
 }
 

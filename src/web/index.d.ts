@@ -2,7 +2,9 @@
 // `SessionError` as the entry (index.js) defines them.
 import type { InitInput, SyncInitInput } from "./session_swr.js";
 export { Session, pickFreshestJwt } from "./session_swr.js";
-export type { SessionOptions, GetTokenOptions, TokenUpdate, InitInput, SyncInitInput } from "./session_swr.js";
+export type {
+  SessionOptions, GetTokenOptions, TokenUpdate, TokenInfo, RefreshEvent, SessionEnd, InitInput, SyncInitInput,
+} from "./session_swr.js";
 /** Loads the .wasm (by default from beside this file; from disk in Node). Call once before anything else. */
 export default function init(
   input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,

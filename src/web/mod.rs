@@ -6,6 +6,7 @@
 //! ([`options`], [`channel`]); the exported class is in [`session`].
 
 mod allocator;
+mod authed;
 mod channel;
 mod driver;
 mod error;

@@ -3,7 +3,8 @@
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::driver::{self, Shared};
+use super::authed;
+use super::driver::{self, Shared, Topic};
 use super::error::to_js;
 use super::json::BrowserJson;
 use super::options::{get_token_options, session_options};
@@ -45,6 +46,30 @@ export interface TokenUpdate {
   tokenId: string;
   token: string;
   source: "fetch" | "background" | "broadcast";
+  /** Milliseconds on this tab's Date.now() clock at which the token's exp falls. */
+  expiresAt: number;
+}
+export interface TokenInfo {
+  token: string;
+  /** Milliseconds on this tab's Date.now() clock at which the token's exp falls. */
+  expiresAt: number;
+}
+export interface RefreshEvent {
+  tokenId: string;
+  /** Waited on by getToken · background/scheduled · skipCache call. */
+  trigger: "caller" | "background" | "skipCache";
+  /** 1 for a sequence's first request, 2 for its first retry, ... */
+  attempt: number;
+  outcome: "ok" | "error";
+  /** The SessionError code, when outcome is "error". */
+  code?: string;
+  /** The HTTP status, when a response came back. */
+  status?: number;
+  /** From sending the request to its settling. */
+  durationMs: number;
+}
+export interface SessionEnd {
+  reason: "unauthenticated";
 }
 "#;
 
@@ -59,6 +84,18 @@ extern "C" {
     /// `(u: TokenUpdate) => void` in TypeScript.
     #[wasm_bindgen(typescript_type = "(u: TokenUpdate) => void")]
     pub type TokenUpdateListener;
+    /// `(e: RefreshEvent) => void` in TypeScript.
+    #[wasm_bindgen(typescript_type = "(e: RefreshEvent) => void")]
+    pub type RefreshListener;
+    /// `(e: SessionEnd) => void` in TypeScript.
+    #[wasm_bindgen(typescript_type = "(e: SessionEnd) => void")]
+    pub type SessionEndListener;
+    /// `RequestInfo | URL` in TypeScript.
+    #[wasm_bindgen(typescript_type = "RequestInfo | URL")]
+    pub type FetchInput;
+    /// `fetchWithAuth`'s `init` in TypeScript.
+    #[wasm_bindgen(typescript_type = "RequestInit & { tokenOptions?: GetTokenOptions }")]
+    pub type FetchInit;
 }
 
 /// A signed-in session's token cache: stale-while-revalidate `getToken`,
@@ -103,13 +140,50 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = getToken, unchecked_return_type = "Promise<string>")]
     pub fn get_token(&self, options: Option<GetTokenOptionsArg>) -> Promise {
+        self.get(options, false)
+    }
+
+    /// `getToken`, resolving `{token, expiresAt}`: `expiresAt` is the
+    /// milliseconds on this tab's `Date.now()` clock at which the token's
+    /// `exp` falls, after the clock-skew correction, so an app that keeps a
+    /// token knows how long it may.
+    ///
+    /// ```js
+    /// const { token, expiresAt } = await session.getTokenInfo();
+    /// ```
+    #[wasm_bindgen(js_name = getTokenInfo, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn get_token_info(&self, options: Option<GetTokenOptionsArg>) -> Promise {
+        self.get(options, true)
+    }
+
+    fn get(&self, options: Option<GetTokenOptionsArg>, info: bool) -> Promise {
         let Some(options) = options else {
-            return driver::get_token(&self.driver, &GetTokenOptions::default());
+            return driver::get_token(&self.driver, &GetTokenOptions::default(), info);
         };
         match get_token_options(&options) {
-            Ok(opts) => driver::get_token(&self.driver, &opts),
+            Ok(opts) => driver::get_token(&self.driver, &opts, info),
             Err(e) => Promise::reject(&to_js(&e)),
         }
+    }
+
+    /// `fetch(input, init)` with `Authorization: Bearer <token>`, the token
+    /// got as `getToken(init.tokenOptions)` gets it, sent through the
+    /// session's `fetch`. On a 401 it gets a token from origin and, if that
+    /// one differs and the request can be sent again (its body is not a
+    /// `ReadableStream`), sends it once more. Rejects with the token's
+    /// `SessionError`, or as `fetch` rejected.
+    ///
+    /// ```js
+    /// const res = await session.fetchWithAuth("/api/me", { tokenOptions: { template: "api" } });
+    /// ```
+    #[wasm_bindgen(js_name = fetchWithAuth, unchecked_return_type = "Promise<Response>")]
+    pub fn fetch_with_auth(&self, input: FetchInput, init: Option<FetchInit>) -> Promise {
+        let init = init.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        wasm_bindgen_futures::future_to_promise(authed::fetch_with_auth(
+            self.driver.clone(),
+            input.into(),
+            init,
+        ))
     }
 
     /// The cached token for the options' key if it has more than 5 s left,
@@ -140,16 +214,49 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = onTokenUpdate, unchecked_return_type = "() => void")]
     pub fn on_token_update(&self, listener: TokenUpdateListener) -> Result<JsValue, JsValue> {
-        let listener: Function = listener.dyn_into().map_err(|_| {
-            to_js(&Error::InvalidOptions(
-                "onTokenUpdate takes a function".into(),
-            ))
-        })?;
-        let id = driver::subscribe(&self.driver, listener);
+        self.subscribe(Topic::TokenUpdate, listener.into(), "onTokenUpdate")
+    }
+
+    /// Calls `listener` once after each `/tokens` request settles (each
+    /// retry its own), after the session applied its outcome: `{tokenId,
+    /// trigger, attempt, outcome, code?, status?, durationMs}`, never a
+    /// token. Returns a function that unsubscribes.
+    ///
+    /// ```js
+    /// session.onRefresh((e) => metrics.timing("token.refresh", e.durationMs, e));
+    /// ```
+    #[wasm_bindgen(js_name = onRefresh, unchecked_return_type = "() => void")]
+    pub fn on_refresh(&self, listener: RefreshListener) -> Result<JsValue, JsValue> {
+        self.subscribe(Topic::Refresh, listener.into(), "onRefresh")
+    }
+
+    /// Calls `listener` once with `{reason: "unauthenticated"}` when the
+    /// session ends: a `/tokens` request answered 401. From then on no
+    /// request is made and every call rejects `unauthenticated`.
+    ///
+    /// ```js
+    /// session.onSessionEnd(() => router.push("/sign-in"));
+    /// ```
+    #[wasm_bindgen(js_name = onSessionEnd, unchecked_return_type = "() => void")]
+    pub fn on_session_end(&self, listener: SessionEndListener) -> Result<JsValue, JsValue> {
+        self.subscribe(Topic::SessionEnd, listener.into(), "onSessionEnd")
+    }
+
+    /// Whether the session is over (a `/tokens` request was answered 401).
+    #[wasm_bindgen(getter)]
+    pub fn ended(&self) -> bool {
+        driver::ended(&self.driver)
+    }
+
+    fn subscribe(&self, topic: Topic, listener: JsValue, name: &str) -> Result<JsValue, JsValue> {
+        let listener: Function = listener
+            .dyn_into()
+            .map_err(|_| to_js(&Error::InvalidOptions(format!("{name} takes a function"))))?;
+        let id = driver::subscribe(&self.driver, topic, listener);
         let weak = std::rc::Rc::downgrade(&self.driver);
         let unsubscribe = Closure::<dyn FnMut()>::new(move || {
             if let Some(id) = id {
-                driver::unsubscribe(&weak, id);
+                driver::unsubscribe(&weak, topic, id);
             }
         });
         Ok(unsubscribe.into_js_value())

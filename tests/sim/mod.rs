@@ -92,6 +92,10 @@ pub struct Report {
     pub heal_time: Option<f64>,
     /// Longest a getToken call waited, seconds.
     pub longest_wait: f64,
+    /// `onRefresh` events: one per settled request.
+    pub refresh_events: u64,
+    /// Tabs whose session ended (a 401).
+    pub sessions_ended: u64,
 }
 
 impl Report {
@@ -407,8 +411,8 @@ impl Sim {
             Effect::Settle { waiter, result } => {
                 if let Some(since) = self.tabs[tab].waiting.remove(&waiter) {
                     self.report.longest_wait = self.report.longest_wait.max(self.now - since);
-                    if let Ok(token) = result {
-                        self.check_served(tab, &token);
+                    if let Ok(issued) = result {
+                        self.check_served(tab, &issued.token);
                     }
                 }
             }
@@ -460,6 +464,8 @@ impl Sim {
                     self.locks.remove(&name);
                 }
             }
+            Effect::Refresh(_) => self.report.refresh_events += 1,
+            Effect::SessionEnded => self.report.sessions_ended += 1,
         }
     }
 

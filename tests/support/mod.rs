@@ -129,9 +129,13 @@ pub struct Tab {
     pub pending: Vec<(FetchId, TokensRequest)>,
     /// Every request ever sent.
     pub sent: Vec<TokensRequest>,
-    pub settled: HashMap<WaiterId, Result<String, Error>>,
+    pub settled: HashMap<WaiterId, Result<Issued, Error>>,
     pub broadcasts: Vec<OutgoingBroadcast>,
     pub updates: Vec<TokenUpdate>,
+    /// `onRefresh` events, in order.
+    pub refreshes: Vec<RefreshEvent>,
+    /// How often the session said it ended.
+    pub ended: u32,
     /// The origin's locks; `None` simulates a browser without Web Locks.
     pub locks: Option<LockTable>,
     /// Locks this tab holds: id → name.
@@ -168,6 +172,8 @@ impl Tab {
             settled: HashMap::new(),
             broadcasts: Vec::new(),
             updates: Vec::new(),
+            refreshes: Vec::new(),
+            ended: 0,
         }
     }
 
@@ -186,6 +192,8 @@ impl Tab {
                 }
                 Effect::Broadcast(b) => self.broadcasts.push(b),
                 Effect::TokenUpdate(u) => self.updates.push(u),
+                Effect::Refresh(e) => self.refreshes.push(e),
+                Effect::SessionEnded => self.ended += 1,
                 Effect::AcquireLock { id, name } => {
                     let table = self.locks.clone().expect("no Web Locks, yet asked for one");
                     let free = table.borrow_mut().insert(name.clone(), ()).is_none();
@@ -262,13 +270,13 @@ impl Tab {
         self.now = target;
     }
 
-    pub fn result(&self, w: WaiterId) -> Option<&Result<String, Error>> {
+    pub fn result(&self, w: WaiterId) -> Option<&Result<Issued, Error>> {
         self.settled.get(&w)
     }
 
     pub fn token_of(&self, w: WaiterId) -> String {
         match self.settled.get(&w) {
-            Some(Ok(t)) => t.clone(),
+            Some(Ok(t)) => t.token.clone(),
             other => panic!("waiter {w:?}: expected a token, got {other:?}"),
         }
     }

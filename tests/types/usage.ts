@@ -5,7 +5,10 @@ import init, {
   SessionError,
   pickFreshestJwt,
   type GetTokenOptions,
+  type RefreshEvent,
+  type SessionEnd,
   type SessionOptions,
+  type TokenInfo,
   type TokenUpdate,
 } from "../../pkg/index.js";
 
@@ -36,6 +39,25 @@ async function main(): Promise<void> {
     void [source, id, u.token];
   });
   off();
+  const info: TokenInfo = await session.getTokenInfo({ template: "t" });
+  const expiresAt: number = info.expiresAt;
+  const res: Response = await session.fetchWithAuth("/api/me", { method: "POST", tokenOptions: { template: "t" } });
+  const res2: Response = await session.fetchWithAuth(new Request("/api/me"));
+  const res3: Response = await session.fetchWithAuth(new URL("https://x.test/api"));
+  const offRefresh: () => void = session.onRefresh((e: RefreshEvent) => {
+    const trigger: "caller" | "background" | "skipCache" = e.trigger;
+    const outcome: "ok" | "error" = e.outcome;
+    const code: string | undefined = e.code;
+    const status: number | undefined = e.status;
+    const n: number = e.attempt + e.durationMs;
+    void [trigger, outcome, code, status, n];
+  });
+  const offEnd: () => void = session.onSessionEnd((e: SessionEnd) => {
+    const reason: "unauthenticated" = e.reason;
+    void reason;
+  });
+  const ended: boolean = session.ended;
+  void [expiresAt, res, res2, res3, offRefresh, offEnd, ended];
   session.clearCache();
   session.dispose();
   const sid: string = session.sessionId;
@@ -61,11 +83,19 @@ async function main(): Promise<void> {
   type _6 = AssertFalse<IsAny<ConstructorParameters<typeof Session>[0]>>;
   type _7 = AssertFalse<IsAny<Parameters<typeof pickFreshestJwt>[0]>>;
   type _8 = AssertFalse<IsAny<SessionError["code"]>>;
+  type _9 = AssertFalse<IsAny<Awaited<ReturnType<Session["fetchWithAuth"]>>>>;
+  type _10 = AssertFalse<IsAny<Parameters<Session["fetchWithAuth"]>[1]>>;
+  type _11 = AssertFalse<IsAny<Parameters<Session["onRefresh"]>[0]>>;
+  type _12 = AssertFalse<IsAny<Awaited<ReturnType<Session["getTokenInfo"]>>>>;
   void [sid, winner, winner2, peeked];
 }
 
 // @ts-expect-error: sessionId is required.
 const missing: SessionOptions = { frontendApi: "https://x" };
 // @ts-expect-error: source is a closed union.
-const badSource: TokenUpdate = { tokenId: "a", token: "b", source: "poll" };
-void [main, missing, badSource];
+const badSource: TokenUpdate = { tokenId: "a", token: "b", source: "poll", expiresAt: 0 };
+// @ts-expect-error: expiresAt is part of every update.
+const noExpiry: TokenUpdate = { tokenId: "a", token: "b", source: "fetch" };
+// @ts-expect-error: the only reason.
+const badEnd: SessionEnd = { reason: "revoked" };
+void [main, missing, badSource, noExpiry, badEnd];

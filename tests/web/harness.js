@@ -145,7 +145,7 @@ export class FakeApi {
   }
   async handle(url, init) {
     const body = new URLSearchParams(init.body);
-    this.requests.push({ url, method: init.method, headers: new Headers(init.headers), credentials: init.credentials, rawBody: init.body, body });
+    this.requests.push({ url, method: init.method, headers: new Headers(init.headers), credentials: init.credentials, rawBody: init.body, body, at: this.clock.now });
     const step = this.script.length ? this.script.shift() : { token: this.mint() };
     if (step.hold) {
       return new Promise((resolve, reject) => this.held.push({ resolve, reject }));
@@ -201,6 +201,40 @@ export async function settled(p) {
   p.then(() => (done = true), () => (done = true));
   await flush();
   return done;
+}
+
+/** Runs `fn(ctx)` with a fake clock installed and every session disposed after. */
+export async function scenario(fn, { lifetime = 60, realResponses = false, serverBehind = 0 } = {}) {
+  const { Session } = await lib();
+  const clock = new FakeClock().install();
+  const api = new FakeApi(clock, { lifetime, realResponses, serverBehind });
+  const sessions = [];
+  const make = (extra = {}) => {
+    const s = new Session(options(api, extra));
+    sessions.push(s);
+    return s;
+  };
+  try {
+    // A hung scenario must fail alone, not stall the whole browser run.
+    let timer;
+    await Promise.race([
+      fn({ Session, clock, api, make }),
+      new Promise((_, reject) => (timer = realSetTimeout(() => reject(new Error("scenario timed out")), 20_000))),
+    ]).finally(() => realClearTimeout(timer));
+  } finally {
+    for (const s of sessions) s.dispose();
+    clock.uninstall();
+    await flush();
+    eq((await heldLocks()).join(), "", "every lock released");
+  }
+}
+
+export async function waitFor(pred, msg) {
+  for (let i = 0; i < 50; i++) {
+    if (pred()) return;
+    await flush();
+  }
+  throw new Error(`timed out waiting for ${msg}`);
 }
 
 /** The fake clock fires timers in order and restores the real globals. */

@@ -1,39 +1,5 @@
 // Session through its real JS exports, on a fake clock with an injected fetch.
-import { lib, realSetTimeout, realClearTimeout, assert, eq, FakeClock, FakeApi, heldLocks, options, rejection, settled, flush, jwt, claims } from "./harness.js";
-
-/** Runs `fn(ctx)` with a fake clock installed and every session disposed after. */
-async function scenario(fn, { lifetime = 60, realResponses = false, serverBehind = 0 } = {}) {
-  const { Session } = await lib();
-  const clock = new FakeClock().install();
-  const api = new FakeApi(clock, { lifetime, realResponses, serverBehind });
-  const sessions = [];
-  const make = (extra = {}) => {
-    const s = new Session(options(api, extra));
-    sessions.push(s);
-    return s;
-  };
-  try {
-    // A hung scenario must fail alone, not stall the whole browser run.
-    let timer;
-    await Promise.race([
-      fn({ Session, clock, api, make }),
-      new Promise((_, reject) => (timer = realSetTimeout(() => reject(new Error("scenario timed out")), 20_000))),
-    ]).finally(() => realClearTimeout(timer));
-  } finally {
-    for (const s of sessions) s.dispose();
-    clock.uninstall();
-    await flush();
-    eq((await heldLocks()).join(), "", "every lock released");
-  }
-}
-
-async function waitFor(pred, msg) {
-  for (let i = 0; i < 50; i++) {
-    if (pred()) return;
-    await flush();
-  }
-  throw new Error(`timed out waiting for ${msg}`);
-}
+import { lib, assert, eq, rejection, settled, flush, jwt, claims, scenario, waitFor } from "./harness.js";
 
 export async function row1_fresh_token_is_served_without_a_request() {
   await scenario(async ({ clock, api, make }) => {

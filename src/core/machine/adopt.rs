@@ -4,7 +4,8 @@
 use super::outcome::Ending;
 use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
-use crate::core::effect::{Effect, FlightId, TokenSource};
+use crate::core::effect::{Effect, FlightId, Issued};
+use crate::core::events::TokenSource;
 use crate::core::flight::{Entry, Kind, Phase};
 use crate::core::time::LocalTime;
 
@@ -18,6 +19,9 @@ impl Machine {
         if self.disposed {
             return Err(Rejection::Disposed);
         }
+        if self.ended {
+            return Err(Rejection::Ended);
+        }
         let valid = validate_shape(msg, &self.cfg.session_id, self.cfg.json)?;
         if let Some(iat) = valid.jwt.iat {
             self.clock.observe_broadcast(iat, now);
@@ -25,14 +29,17 @@ impl Machine {
         let now = self.clock.server(now);
         check_time(&valid, now)?;
         let id = valid.key.token_id(&self.cfg.session_id);
-        let raw = valid.jwt.raw.clone();
+        let issued = Issued {
+            token: valid.jwt.raw.clone(),
+            expires_at: self.expiry(&valid.jwt),
+        };
         let remaining = valid.jwt.remaining(now);
         self.entries
             .get_or_insert_with(&id, || Entry::new(valid.key));
         if !self.store(now, &id, valid.jwt) {
             return Err(Rejection::Stale);
         }
-        self.push_update(&id, &raw, TokenSource::Broadcast);
+        self.push_update(&id, &issued, TokenSource::Broadcast);
         // Callers waiting on this key need not wait for their own request:
         // each leaves its flight as it is settled, so none is settled twice.
         let epoch = self.epoch;
@@ -44,7 +51,7 @@ impl Machine {
                 if remaining > w.min_remaining {
                     self.effects.push(Effect::Settle {
                         waiter: w.id,
-                        result: Ok(raw.clone()),
+                        result: Ok(issued.clone()),
                     });
                     false
                 } else {

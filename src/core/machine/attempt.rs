@@ -7,9 +7,10 @@ use super::outcome::Ending;
 use super::Machine;
 use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{
-    Effect, FetchId, FlightId, GetOutcome, LockId, LockResult, TokenSource, TokenUpdate, WaiterId,
+    Effect, FetchId, FlightId, GetOutcome, Issued, LockId, LockResult, WaiterId,
 };
 use crate::core::error::Error;
+use crate::core::events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
 use crate::core::flight::{Flight, Kind, Phase, Waiter};
 use crate::core::request::TokensRequest;
 use crate::core::response::{interpret, Failure, FetchOutcome};
@@ -79,7 +80,7 @@ impl Machine {
     /// A caller arriving while the key pauses after repeated failures does
     /// not restart the full retry sequence: its request is a single attempt
     /// when the pause ends, so an app that keeps asking through an outage
-    /// costs a trickle of requests. After a 401 it fails at once instead.
+    /// costs a trickle of requests.
     pub(super) fn paused(
         &mut self,
         now: ServerTime,
@@ -88,13 +89,7 @@ impl Machine {
         waiter: Waiter,
     ) -> Option<GetOutcome> {
         let entry = self.entries.get(id)?;
-        if entry.not_before <= now {
-            return None;
-        }
-        if entry.ended {
-            return Some(GetOutcome::Failed(Error::Unauthenticated));
-        }
-        if !entry.outage {
+        if entry.not_before <= now || !entry.outage {
             return None;
         }
         let until = entry.not_before;
@@ -214,9 +209,12 @@ impl Machine {
             .get(&flight.token_id)
             .and_then(|e| e.token.as_ref())
             .filter(|t| t.remaining(now) > need)
-            .map(|t| t.raw.clone());
+            .map(|t| Issued {
+                token: t.raw.clone(),
+                expires_at: self.expiry(t),
+            });
         match cached {
-            Some(raw) => self.finish(id, Ending::Cached(raw)),
+            Some(issued) => self.finish(id, Ending::Cached(issued)),
             None => self.send_request(now, id),
         }
     }
@@ -225,10 +223,15 @@ impl Machine {
     fn send_request(&mut self, now: ServerTime, id: FlightId) {
         let fetch = FetchId(self.next_id());
         let deadline = now + self.cfg.request_timeout;
+        let sent = self.clock.local(now);
         let Some(flight) = self.flight_mut(id) else {
             return;
         };
-        flight.phase = Phase::InFlight { fetch, deadline };
+        flight.phase = Phase::InFlight {
+            fetch,
+            deadline,
+            sent,
+        };
         let (token_id, skip_cache) = (flight.token_id.clone(), flight.kind == Kind::SkipCache);
         let entry = self.entries.get(&token_id);
         let key = entry.map(|e| e.key.clone()).unwrap_or_default();
@@ -250,9 +253,34 @@ impl Machine {
         self.effects.push(Effect::Fetch { id: fetch, request });
     }
 
-    /// What flight `id`'s request came back with.
+    /// What flight `id`'s request came back with. Once the session has
+    /// applied it, the `onRefresh` listeners hear of it (SPEC 8.4).
     pub(super) fn on_outcome(&mut self, local: LocalTime, id: FlightId, outcome: FetchOutcome) {
+        let Some(flight) = self.flight(id) else {
+            return;
+        };
+        let Phase::InFlight { sent, .. } = flight.phase else {
+            return;
+        };
+        let mut event = RefreshEvent {
+            token_id: flight.token_id.clone(),
+            trigger: match flight.kind {
+                Kind::Shared => Trigger::Caller,
+                Kind::Background => Trigger::Background,
+                Kind::SkipCache => Trigger::SkipCache,
+            },
+            attempt: flight.retries + 1,
+            outcome: RefreshOutcome::Ok,
+            code: None,
+            status: match &outcome {
+                FetchOutcome::Response { status, .. } => Some(*status),
+                FetchOutcome::NetworkError(_) => None,
+            },
+            // To the microsecond: epoch seconds in an f64 carry noise below it.
+            duration_ms: ((local - sent) * 1e6).round() / 1e3,
+        };
         let now = self.clock.server(local);
+        let failed = |error: &Error| (RefreshOutcome::Error, Some(error.code()));
         match interpret(outcome, &self.cfg.session_id, now, self.cfg.json) {
             Ok(jwt) => {
                 if let Some(iat) = jwt.iat {
@@ -261,11 +289,16 @@ impl Machine {
                 let now = self.clock.server(local);
                 self.finish(id, Ending::Minted(jwt, now));
             }
-            Err(Failure::Final(error)) => self.finish(id, Ending::Failed(error, now)),
+            Err(Failure::Final(error)) => {
+                (event.outcome, event.code) = failed(&error);
+                self.finish(id, Ending::Failed(error, now));
+            }
             Err(Failure::Transient { error, retry_after }) => {
+                (event.outcome, event.code) = failed(&error);
                 self.retry_or_fail(now, id, error, retry_after);
             }
         }
+        self.effects.push(Effect::Refresh(event));
     }
 
     fn retry_or_fail(
@@ -316,11 +349,12 @@ impl Machine {
         }
     }
 
-    pub(super) fn push_update(&mut self, id: &str, raw: &str, source: TokenSource) {
+    pub(super) fn push_update(&mut self, id: &str, issued: &Issued, source: TokenSource) {
         self.effects.push(Effect::TokenUpdate(TokenUpdate {
             token_id: id.to_owned(),
-            token: raw.to_owned(),
+            token: issued.token.clone(),
             source,
+            expires_at: issued.expires_at,
         }));
     }
 

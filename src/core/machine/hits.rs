@@ -7,7 +7,7 @@ use crate::core::effect::{GetOutcome, GetTokenOptions, OrgChoice};
 use crate::core::time::{LocalTime, ServerTime};
 
 /// A token served from the cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
     /// The token's sequence number, new for every token stored: the driver
     /// reuses what it built for it (its JS string), and reads the token with
@@ -17,6 +17,8 @@ pub struct Hit {
     /// use, which schedules its refresh (SPEC 2.7), or started a background
     /// refresh. The driver must carry out effects and re-arm its timer.
     pub reschedule: bool,
+    /// When the token's `exp` falls on this tab's clock (SPEC 8.1).
+    pub expires_at: LocalTime,
 }
 
 /// What `getToken` gets at once: a cached token, or the outcome of the
@@ -35,7 +37,7 @@ impl Machine {
     /// call asks for `skipCache` or for a fresh token with `refreshIfStale`.
     pub fn serve(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Served {
         let now = self.clock.server(now);
-        if !self.disposed && !opts.skip_cache {
+        if !self.disposed && !self.ended && !opts.skip_cache {
             if let Some((mut hit, remaining)) = self.hit(now, opts) {
                 let stale = remaining <= self.cfg.threshold;
                 if !stale || !opts.refresh_if_stale {
@@ -50,7 +52,7 @@ impl Machine {
     /// `peekToken`: the servable cached token, if any; marks the key in use.
     pub fn peek(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Option<Hit> {
         let now = self.clock.server(now);
-        if self.disposed {
+        if self.disposed || self.ended {
             return None;
         }
         self.hit(now, opts).map(|(hit, _)| hit)
@@ -84,11 +86,21 @@ impl Machine {
     fn hit(&mut self, now: ServerTime, opts: &GetTokenOptions) -> Option<(Hit, f64)> {
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
         let (_, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
-        let remaining = entry.servable(now)?.remaining(now);
+        let token = entry.servable(now)?;
+        let remaining = token.remaining(now);
+        let exp = token.exp.unwrap_or(ServerTime::NEVER);
         let reschedule = !entry.in_use;
         entry.in_use = true;
         let seq = entry.seq;
-        Some((Hit { seq, reschedule }, remaining))
+        let expires_at = self.clock.local(exp);
+        Some((
+            Hit {
+                seq,
+                reschedule,
+                expires_at,
+            },
+            remaining,
+        ))
     }
 }
 

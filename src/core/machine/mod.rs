@@ -57,6 +57,8 @@ pub struct Machine {
     /// The server's clock as this tab estimates it.
     clock: ServerClock,
     disposed: bool,
+    /// A `/tokens` request was answered 401: the session is over (SPEC 8.3).
+    ended: bool,
 }
 
 impl Machine {
@@ -85,6 +87,7 @@ impl Machine {
             web_locks: false,
             clock: ServerClock::default(),
             disposed: false,
+            ended: false,
         };
         let mut entry = Entry::new(default_key);
         if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
@@ -140,6 +143,9 @@ impl Machine {
     fn wait_for_token(&mut self, now: ServerTime, opts: &GetTokenOptions) -> GetOutcome {
         if self.disposed {
             return GetOutcome::Failed(Error::Disposed);
+        }
+        if self.ended {
+            return GetOutcome::Failed(Error::Unauthenticated);
         }
         let key = self.key_for(opts);
         let id = key.token_id(&self.cfg.session_id);
@@ -301,6 +307,12 @@ impl Machine {
     /// Whether `dispose` was called.
     pub fn is_disposed(&self) -> bool {
         self.disposed
+    }
+
+    /// Whether the session is over: a `/tokens` request was answered 401
+    /// (SPEC 8.3). It stays over.
+    pub fn is_ended(&self) -> bool {
+        self.ended
     }
 
     /// The next effect to carry out.

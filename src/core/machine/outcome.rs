@@ -1,15 +1,17 @@
 //! How a flight ends, in one place: it is taken out by id, its token (if it
 //! minted one) is written through the freshness guard once and broadcast,
-//! its lock is released once, and each of its waiters is settled once.
+//! its lock is released once, and each of its waiters is settled once. A
+//! 401 also ends the session (SPEC 8.3).
 
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
-use crate::core::effect::{Effect, FlightId, TokenSource, TokenUpdate};
+use crate::core::effect::{Effect, FlightId, Issued};
 use crate::core::error::Error;
+use crate::core::events::{TokenSource, TokenUpdate};
 use crate::core::flight::{Flight, Kind};
 use crate::core::freshness::{pick_freshest, Winner};
 use crate::core::jwt::Jwt;
-use crate::core::time::ServerTime;
+use crate::core::time::{LocalTime, ServerTime};
 
 /// How a flight ends.
 #[derive(Debug)]
@@ -18,11 +20,14 @@ pub(super) enum Ending {
     Minted(Jwt, ServerTime),
     /// A token good enough for every waiter was already cached (another
     /// tab's, found on the re-check after the lock or the wait for a peer).
-    Cached(String),
+    Cached(Issued),
     /// It failed for good, at this time.
     Failed(Error, ServerTime),
     /// The session was disposed: the waiters are rejected, nothing recorded.
     Disposed,
+    /// Another request was answered 401: the session is over, and so is
+    /// every flight (SPEC 8.3).
+    SessionEnded,
     /// Nobody needs it any more (a refresh made moot by another tab's token,
     /// or a refresh of the cache `clearCache` dropped). It has no waiters.
     Dropped,
@@ -38,30 +43,36 @@ impl Machine {
         let mut flight = self.flights.remove(i);
         // Results of a flight from before `clearCache` settle its callers
         // but are not written to the new cache.
-        let current = flight.epoch == self.epoch && !self.disposed;
+        let current = flight.epoch == self.epoch && !self.disposed && !self.ended;
         let mut kept = None;
+        let mut session_over = false;
         // Whether the waiters are handed the key's cached token: a read.
         let mut read = false;
         let result = match ending {
             Ending::Minted(jwt, now) => {
-                let raw = jwt.raw.clone();
+                let issued = Issued {
+                    token: jwt.raw.clone(),
+                    expires_at: self.expiry(&jwt),
+                };
                 if current {
                     kept = self.write(now, &flight, jwt);
                     read = true;
                 }
-                Ok(raw)
+                Ok(issued)
             }
-            Ending::Cached(raw) => {
+            Ending::Cached(issued) => {
                 read = true;
-                Ok(raw)
+                Ok(issued)
             }
             Ending::Failed(error, now) => {
                 if current {
                     self.record_failure(now, &flight.token_id, &error);
+                    session_over = error == Error::Unauthenticated;
                 }
                 Err(error)
             }
             Ending::Disposed => Err(Error::Disposed),
+            Ending::SessionEnded => Err(Error::Unauthenticated),
             Ending::Dropped => {
                 debug_assert!(flight.waiters.is_empty(), "dropped a flight with waiters");
                 Err(Error::Disposed)
@@ -88,6 +99,32 @@ impl Machine {
                 result: result.clone(),
             });
         }
+        if session_over {
+            self.end_session();
+        }
+    }
+
+    /// A `/tokens` request was answered 401 (SPEC 8.3): the session is
+    /// over. Every other flight ends (its callers rejected `unauthenticated`),
+    /// nothing refreshes again, the cache is emptied, and the listeners hear
+    /// of it once. Other tabs learn it from their own next request.
+    fn end_session(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        let all: Vec<FlightId> = self.flights.iter().map(|f| f.id).collect();
+        for flight in all {
+            self.finish(flight, Ending::SessionEnded);
+        }
+        self.entries.clear();
+        self.hydrated_previous = None;
+        self.effects.push(Effect::SessionEnded);
+    }
+
+    /// When `jwt` expires on this tab's clock, by the current skew estimate.
+    pub(super) fn expiry(&self, jwt: &Jwt) -> LocalTime {
+        self.clock.local(jwt.exp.unwrap_or(ServerTime::NEVER))
     }
 
     /// Writes a minted token into its key through the guard and resets the
@@ -95,6 +132,7 @@ impl Machine {
     /// other tabs and returns the update for the listeners.
     fn write(&mut self, now: ServerTime, flight: &Flight, jwt: Jwt) -> Option<TokenUpdate> {
         let raw = jwt.raw.clone();
+        let expires_at = self.expiry(&jwt);
         let kept = self.store(now, &flight.token_id, jwt);
         let entry = self.entries.get_mut(&flight.token_id)?;
         entry.failures = 0;
@@ -120,6 +158,7 @@ impl Machine {
             } else {
                 TokenSource::Fetch
             },
+            expires_at,
         })
     }
 
@@ -143,13 +182,12 @@ impl Machine {
         entry.in_use = false;
         entry.failures = 0;
         entry.not_before = ServerTime::NEVER;
-        entry.ended = false;
         entry.outage = false;
         true
     }
 
     /// After a failed refresh, the key's automatic refreshes pause; a 401
-    /// ends the key, evicting its token (the one failure that does).
+    /// evicts its token (the one failure that does; the session then ends).
     fn record_failure(&mut self, now: ServerTime, id: &str, error: &Error) {
         if *error == Error::Offline {
             return;
@@ -160,14 +198,7 @@ impl Machine {
         entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
         entry.failures += 1;
         match error {
-            Error::Unauthenticated => {
-                // Calls in the pause fail at once instead of asking again.
-                entry.token = None;
-                entry.ended = true;
-                if id == self.default_id {
-                    self.hydrated_previous = None;
-                }
-            }
+            Error::Unauthenticated => entry.token = None,
             Error::Network(_) | Error::RateLimited { .. } => entry.outage = true,
             Error::Http { status } => entry.outage = *status == 408 || *status >= 500,
             _ => entry.outage = false,

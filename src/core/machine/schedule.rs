@@ -20,7 +20,7 @@ impl Machine {
     /// this off: it only drops the periodic re-check (SPEC 2.7), and the
     /// refresh at `exp − threshold` is a deadline of its own.
     pub(super) fn scheduling(&self) -> bool {
-        self.online && !self.disposed
+        self.online && !self.disposed && !self.ended
     }
 
     /// Seconds before `exp` at which this tab refreshes on its own. Hidden
@@ -38,7 +38,7 @@ impl Machine {
     /// When `entry` is due for an automatic refresh, if it is scheduled at
     /// all: never while a request for it is already under way.
     pub(super) fn refresh_at(&self, id: &str, entry: &Entry, lead: f64) -> Option<ServerTime> {
-        if entry.ended || !(id == self.default_id || entry.in_use) {
+        if !(id == self.default_id || entry.in_use) {
             return None;
         }
         let exp = entry.token.as_ref()?.exp?;
