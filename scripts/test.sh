@@ -27,7 +27,7 @@ step "package build"
 bash scripts/build.sh
 
 step "JavaScript: lint, and the entry and its types checked with tsc"
-node_modules/.bin/eslint src/web tests/web tests/e2e www scripts
+node_modules/.bin/eslint src/web tests/web tests/e2e tests/bench www scripts
 node_modules/.bin/tsc -p tests/types/tsconfig.json
 node_modules/.bin/tsc -p tests/types/entry.tsconfig.json
 
