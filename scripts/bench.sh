@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Benchmarks, ours against a baseline in one run (see tests/bench/run.mjs),
-# and what each crate puts in the module.
+# The benchmark (tests/bench/run.mjs): ours against a baseline and against
+# clerk-js in one run, cold starts, and what each crate puts in the module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# clerk-js, the baseline, is a dependency of the benchmark only.
+[ -d tests/bench/node_modules/@clerk/clerk-js ] || npm ci --prefix tests/bench --no-audit --no-fund
 bash scripts/build.sh
 # The same release module, optimised as the package's but with its names
 # kept, for the per-crate breakdown.
