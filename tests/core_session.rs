@@ -220,3 +220,18 @@ fn timeouts_and_bad_bodies_are_error_events_and_no_event_carries_a_token() {
         assert!(!shown.contains(&minted[..20]), "{shown}");
     }
 }
+
+#[test]
+fn a_401_to_a_request_sent_before_clear_cache_still_ends_the_session() {
+    let mut tab = Tab::new();
+    let w = tab.get_wait(&plain());
+    // The caller still waits on this request; the cache it was sent for is gone.
+    tab.m.clear_cache();
+    tab.drain();
+    tab.respond(status(401));
+    assert_eq!(tab.error_of(w), Error::Unauthenticated);
+    assert!(tab.m.is_ended(), "the server refused the session, not a cache");
+    assert_eq!(tab.ended, 1);
+    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Unauthenticated));
+    assert!(tab.pending.is_empty(), "no request after the end");
+}

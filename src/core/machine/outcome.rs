@@ -65,9 +65,11 @@ impl Machine {
                 Ok(issued)
             }
             Ending::Failed(error, now) => {
-                if current {
+                // A 401 ends the session whichever cache the request was
+                // sent for: the session is what the server refused.
+                session_over = error == Error::Unauthenticated && !self.disposed;
+                if current && !session_over {
                     self.record_failure(now, &flight.token_id, &error);
-                    session_over = error == Error::Unauthenticated;
                 }
                 Err(error)
             }
@@ -186,8 +188,8 @@ impl Machine {
         true
     }
 
-    /// After a failed refresh, the key's automatic refreshes pause; a 401
-    /// evicts its token (the one failure that does; the session then ends).
+    /// After a failed refresh, the key's automatic refreshes pause. (A 401
+    /// does not come here: it ends the session, which empties the cache.)
     fn record_failure(&mut self, now: ServerTime, id: &str, error: &Error) {
         if *error == Error::Offline {
             return;
@@ -198,7 +200,6 @@ impl Machine {
         entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
         entry.failures += 1;
         match error {
-            Error::Unauthenticated => entry.token = None,
             Error::Network(_) | Error::RateLimited { .. } => entry.outage = true,
             Error::Http { status } => entry.outage = *status == 408 || *status >= 500,
             _ => entry.outage = false,
