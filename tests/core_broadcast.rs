@@ -373,3 +373,33 @@ fn five_tabs_one_request_per_cycle_when_one_refreshes_first() {
     }
     assert_eq!(w.requests, 1 + 4, "one request per cycle for five tabs");
 }
+
+#[test]
+fn a_template_caller_served_by_another_tabs_token_keeps_the_key_refreshed() {
+    let mut tab = Tab::new();
+    let lock = "session-swr:refresh:sess_1-t".to_string();
+    let locks = tab.locks.clone().unwrap();
+    // Another tab holds the key's lock: this tab waits for its broadcast.
+    locks.borrow_mut().insert(lock.clone(), ());
+    let w = tab.get_wait(&template("t"));
+    assert_eq!((tab.busy, tab.pending.len()), (1, 0), "the other tab mints");
+    let jwt = token(T0);
+    let m = IncomingBroadcast {
+        token_id: Field::Str("sess_1-t".into()),
+        token_raw: Field::Str(jwt.clone()),
+        session_id: Field::Str(SID.into()),
+        template: Field::Str("t".into()),
+        organization_id: Field::Null,
+    };
+    tab.m.handle_broadcast(tab.now, &m).unwrap();
+    tab.drain();
+    assert_eq!(tab.token_of(w), jwt);
+    // That tab closes; the key was read here, so this tab refreshes it.
+    locks.borrow_mut().remove(&lock);
+    tab.advance(50.0);
+    assert!(
+        tab.sent.iter().any(|r| r.url.contains("/tokens/t")),
+        "no refresh of the template key: {:?}",
+        tab.sent.iter().map(|r| &r.url).collect::<Vec<_>>()
+    );
+}

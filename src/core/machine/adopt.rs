@@ -43,12 +43,14 @@ impl Machine {
         // Callers waiting on this key need not wait for their own request:
         // each leaves its flight as it is settled, so none is settled twice.
         let epoch = self.epoch;
+        let mut handed = false;
         for flight in &mut self.flights {
             if flight.token_id != id || flight.kind == Kind::SkipCache || flight.epoch != epoch {
                 continue;
             }
             flight.waiters.retain(|w| {
                 if remaining > w.min_remaining {
+                    handed = true;
                     self.effects.push(Effect::Settle {
                         waiter: w.id,
                         result: Ok(issued.clone()),
@@ -58,6 +60,12 @@ impl Machine {
                     true
                 }
             });
+        }
+        if handed {
+            // Handing a token to a caller is a read (SPEC 2.7), as in `finish`.
+            if let Some(entry) = self.entries.get_mut(&id) {
+                entry.in_use = true;
+            }
         }
         // A refresh nobody waits for, and whose request is not out yet, is moot
         // now: this is how a tab that lost the lock race learns it is done.

@@ -105,13 +105,11 @@ impl Machine {
         let Some(flight) = self.flight(id) else {
             return;
         };
-        let (kind, name) = (
-            flight.kind,
-            format!("session-swr:refresh:{}", flight.token_id),
-        );
+        let kind = flight.kind;
         if kind == Kind::SkipCache {
             self.send_request(now, id);
         } else if self.web_locks {
+            let name = format!("session-swr:refresh:{}", flight.token_id);
             let lock = LockId(self.next_id());
             if let Some(f) = self.flight_mut(id) {
                 f.phase = Phase::Locking {
