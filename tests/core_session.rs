@@ -230,8 +230,14 @@ fn a_401_to_a_request_sent_before_clear_cache_still_ends_the_session() {
     tab.drain();
     tab.respond(status(401));
     assert_eq!(tab.error_of(w), Error::Unauthenticated);
-    assert!(tab.m.is_ended(), "the server refused the session, not a cache");
+    assert!(
+        tab.m.is_ended(),
+        "the server refused the session, not a cache"
+    );
     assert_eq!(tab.ended, 1);
-    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Unauthenticated));
+    assert_eq!(
+        tab.get(&plain()),
+        GetOutcome::Failed(Error::Unauthenticated)
+    );
     assert!(tab.pending.is_empty(), "no request after the end");
 }

@@ -77,6 +77,10 @@ impl Machine {
         let Some((id, _)) = self.entries.find(|e| e.key.is(template, org)) else {
             return false;
         };
+        // Usually a refresh is already out: decided without allocating.
+        if !self.may_refresh(now, id) {
+            return false;
+        }
         let id = id.to_owned();
         self.ensure_background(now, &id)
     }
@@ -85,11 +89,13 @@ impl Machine {
     /// key in use. `now` is server time.
     fn hit(&mut self, now: ServerTime, opts: &GetTokenOptions) -> Option<(Hit, f64)> {
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
-        let (_, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
+        let (id, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
         let token = entry.servable(now)?;
         let remaining = token.remaining(now);
         let exp = token.exp.unwrap_or(ServerTime::NEVER);
-        let reschedule = !entry.in_use;
+        // A key's first read puts it on the schedule; the session's own key
+        // is on it whether read or not.
+        let reschedule = !entry.in_use && id != self.default_id;
         entry.in_use = true;
         let seq = entry.seq;
         let expires_at = self.clock.local(exp);

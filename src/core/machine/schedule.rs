@@ -42,9 +42,7 @@ impl Machine {
             return None;
         }
         let exp = entry.token.as_ref()?.exp?;
-        if self.find_flight(id, Kind::Background).is_some()
-            || self.find_flight(id, Kind::Shared).is_some()
-        {
+        if self.refreshing(id) {
             return None;
         }
         Some((exp - lead).max(entry.not_before))
@@ -72,13 +70,25 @@ impl Machine {
     /// Starts one background refresh for `id` unless one is out or paused;
     /// whether it started one.
     pub(super) fn ensure_background(&mut self, now: ServerTime, id: &str) -> bool {
-        let blocked = self.entries.get(id).is_none_or(|e| e.not_before > now)
-            || !self.online
-            || self.find_flight(id, Kind::Background).is_some()
-            || self.find_flight(id, Kind::Shared).is_some();
-        if !blocked {
+        let start = self.may_refresh(now, id);
+        if start {
             self.start_flight(now, id, Kind::Background, Vec::new());
         }
-        !blocked
+        start
+    }
+
+    /// Whether a background refresh of `id` may start now: the key is
+    /// cached and not paused, the tab is online, and no request for it is
+    /// under way.
+    pub(super) fn may_refresh(&self, now: ServerTime, id: &str) -> bool {
+        self.entries.get(id).is_some_and(|e| e.not_before <= now)
+            && self.online
+            && !self.refreshing(id)
+    }
+
+    /// Whether a refresh (background, or shared with callers) of `id` is out.
+    fn refreshing(&self, id: &str) -> bool {
+        self.find_flight(id, Kind::Background).is_some()
+            || self.find_flight(id, Kind::Shared).is_some()
     }
 }
