@@ -12,7 +12,7 @@ export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-40}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Compile first, as wasm-pack would, so that the bound below is for the run.
-cargo build --quiet --tests --target wasm32-unknown-unknown --lib
+cargo build --quiet --tests --target wasm32-unknown-unknown --lib || exit
 for attempt in 1 2 3; do
   # A hung start (no browser session) is not covered by the test timeout.
   timeout -k 5 45 \

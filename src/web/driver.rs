@@ -391,11 +391,15 @@ enum Reason {
 }
 
 /// Calls the `topic` listeners with `event` as JS sees it, the driver free.
+/// With nobody listening, the event is not built in JS at all.
 fn tell(shared: &Shared, topic: Topic, event: &impl Serialize) {
-    let Ok(event) = serde_wasm_bindgen::to_value(event) else {
+    let Some(listeners) = with(shared, |d| d.listeners[topic as usize].snapshot()) else {
         return;
     };
-    if let Some(listeners) = with(shared, |d| d.listeners[topic as usize].snapshot()) {
+    if listeners.is_empty() {
+        return;
+    }
+    if let Ok(event) = serde_wasm_bindgen::to_value(event) {
         listeners::notify(&listeners, &event);
     }
 }
