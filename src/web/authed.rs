@@ -10,7 +10,7 @@ use web_sys::{ReadableStream, Request, RequestInit};
 
 use super::driver::{self, Shared};
 use super::error::to_js;
-use super::fetch::{global_fetch_request, settle};
+use super::fetch::{global_fetch_request, settle, status};
 use super::options::get_token_options;
 use crate::core::{AuthedFetch, AuthedStep, GetTokenOptions};
 
@@ -62,12 +62,9 @@ pub(crate) async fn fetch_with_auth(
                     .headers()
                     .set("Authorization", &format!("Bearer {token}"))?;
                 response = send(&shared, request).await?;
-                let status = Reflect::get(&response, &JsValue::from_str("status"))
-                    .ok()
-                    .and_then(|s| s.as_f64())
-                    .and_then(|s| u16::try_from(s as u32).ok())
-                    .unwrap_or(0);
-                call.on_response(status)
+                // Whatever the app's fetch resolved to goes back to it; only
+                // a 401 is acted on.
+                call.on_response(status(&response).ok().flatten().unwrap_or(0))
             }
             AuthedStep::Done => return Ok(response),
         };

@@ -72,21 +72,26 @@ pub(crate) async fn settle(value: Result<JsValue, JsValue>) -> Result<JsValue, J
 
 /// Reads status, `Retry-After` and body, as duck-typed as `fetch` results
 /// are in practice (test doubles, polyfills).
+/// A response's HTTP status, if it has one (an integer from 100 to 599);
+/// `Err` if reading it threw.
+pub(crate) fn status(response: &JsValue) -> Result<Option<u16>, JsValue> {
+    let status = Reflect::get(response, &JsValue::from_str("status"))?;
+    Ok(status
+        .as_f64()
+        .filter(|s| (100.0..=599.0).contains(s) && s.fract() == 0.0)
+        .and_then(|s| u16::try_from(s as u32).ok()))
+}
+
 async fn read(response: JsValue) -> FetchOutcome {
     let not_a_response =
         || FetchOutcome::NetworkError("fetch resolved to something that is not a Response".into());
     if !response.is_object() {
         return not_a_response();
     }
-    let status = match Reflect::get(&response, &JsValue::from_str("status")) {
-        Ok(status) => status.as_f64(),
+    let status = match status(&response) {
+        Ok(Some(status)) => status,
+        Ok(None) => return not_a_response(),
         Err(e) => return FetchOutcome::NetworkError(describe(&e)),
-    };
-    let Some(status) = status
-        .filter(|s| (100.0..=599.0).contains(s) && s.fract() == 0.0)
-        .and_then(|s| u16::try_from(s as u32).ok())
-    else {
-        return not_a_response();
     };
     let retry_after = Reflect::get(&response, &JsValue::from_str("headers"))
         .ok()
