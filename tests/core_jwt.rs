@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use session_swr::core::{DecodeError, Jwt, SerdeJson, ServerTime};
+use session_swr::core::{DecodeError, Json, Jwt, SerdeJson, ServerTime};
 use support::{b64, jwt_with};
 
 #[test]
@@ -104,6 +104,11 @@ fn rejects_tokens_over_16_kib() {
 fn debug_output_never_contains_the_token() {
     let raw = jwt_with(Some(1.0), 1.0, 2.0, "");
     let shown = format!("{:?}", Jwt::decode(&raw, &SerdeJson).unwrap());
+    assert!(!shown.contains(&raw[..20]), "{shown}");
+    let body = format!(r#"{{"object":"token","jwt":"{raw}"}}"#);
+    let response = SerdeJson.tokens_response(&body);
+    assert!(response.is_some());
+    let shown = format!("{response:?}");
     assert!(!shown.contains(&raw[..20]), "{shown}");
 }
 

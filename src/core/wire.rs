@@ -88,11 +88,18 @@ pub struct Claims {
 }
 
 /// A `/tokens` success body: `{"object": "token", "jwt": "<JWT>"}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct TokensResponse {
     /// The token.
     #[serde(default)]
     pub jwt: Claim,
+}
+
+/// Never the token itself, as for `Jwt`: a debug print must not leak it.
+impl core::fmt::Debug for TokensResponse {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("TokensResponse { jwt: .. }")
+    }
 }
 
 /// One field's value, as far as the core cares: a finite number, a string,
