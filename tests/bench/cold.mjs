@@ -52,6 +52,9 @@ export async function openOurs(context, path, routes) {
   return page;
 }
 
+/** Resolves once `page` holds its first token (`window.__tokenAt` is set). */
+export const tokenInHand = (page) => page.waitForFunction(() => window.__tokenAt !== undefined, null, { timeout: 30_000 });
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
@@ -94,7 +97,7 @@ export async function coldStart(browser, pages, samples) {
       const context = await browser.newContext();
       try {
         const page = await p.open(context);
-        await page.waitForFunction(() => window.__tokenAt !== undefined, null, { timeout: 30_000 });
+        await tokenInHand(page);
         const token = await page.evaluate(() => window.__tokenAt);
         runs[p.name].push({ token, phases: await (p.phases ?? ourPhases)(page) });
       } finally {

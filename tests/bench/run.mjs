@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 import { crateSizes } from "./crates.mjs";
-import { coldPages, coldStart, openOurs } from "./cold.mjs";
+import { coldPages, coldStart, openOurs, tokenInHand } from "./cold.mjs";
 import { clerkPage, CLERK_VERSION } from "./clerk/clerk.mjs";
 import { hits, perCycle } from "./side.mjs";
 
@@ -58,7 +58,6 @@ const fresh = async (run) => {
     await context.close();
   }
 };
-const tokenInHand = (page) => page.waitForFunction(() => window.__tokenAt !== undefined, null, { timeout: 30_000 });
 
 let latency, cold, side;
 try {
