@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { clerkPage, clerkPhases } from "./clerk/clerk.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-export const ORIGIN = "http://localhost:4173";
+const ORIGIN = "http://localhost:4173";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -23,7 +23,7 @@ export function jwt(lifetime = 60) {
  * directory), the pages of ./pages, and a Frontend API whose /tokens mints
  * `lifetime`-second tokens and tells `onTokens` of each request.
  */
-export async function routeOurs(target, { lifetime = 60, onTokens } = {}) {
+async function routeOurs(target, { lifetime = 60, onTokens } = {}) {
   await target.route(`${ORIGIN}/**`, (route) => {
     const url = new URL(route.request().url());
     if (url.pathname.endsWith("/tokens")) {
