@@ -145,11 +145,12 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
 /// Reads `getToken(options)` / `peekToken(options)`; `null` means no
 /// options (as `undefined` does, which never reaches here).
 pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Error> {
-    if value.is_null() {
-        return Ok(GetTokenOptions::default());
-    }
+    // An object first: it is what callers pass, and one crossing decides it.
     if !value.is_object() {
-        return Err(invalid("getToken options must be an object"));
+        return match value.is_null() {
+            true => Ok(GetTokenOptions::default()),
+            false => Err(invalid("getToken options must be an object")),
+        };
     }
     let o: GetTokenOptionsJs = read(value)?;
     Ok(GetTokenOptions {
