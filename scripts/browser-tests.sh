@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The browser tests: `wasm-pack test` in headless Chromium through Debian's
 # chromedriver (flags in webdriver.json). On these machines about one run in
-# eight never gets a browser session or page (chromedriver waits on the
-# renderer); a run takes about 9 s, so one that has not finished in 45 s is
-# stopped and retried, at most twice. A run that finished with failing tests
-# is not retried.
+# seven or eight hangs before any test runs: chromedriver's log shows the
+# session made and the test page's navigation committed, but its load event
+# never comes (a request to the test runner's server that is never answered).
+# A run takes about 9 s, so one that has not finished in 45 s is stopped and
+# retried, at most twice. A run that finished with failing tests is not
+# retried.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
