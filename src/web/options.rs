@@ -147,10 +147,10 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
 pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Error> {
     // An object first: it is what callers pass, and one crossing decides it.
     if !value.is_object() {
-        return match value.is_null() {
-            true => Ok(GetTokenOptions::default()),
-            false => Err(invalid("getToken options must be an object")),
-        };
+        if value.is_null() {
+            return Ok(GetTokenOptions::default());
+        }
+        return Err(invalid("getToken options must be an object"));
     }
     let o: GetTokenOptionsJs = read(value)?;
     Ok(GetTokenOptions {
