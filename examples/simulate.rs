@@ -30,7 +30,9 @@ fn main() {
     }
     let started = std::time::Instant::now();
     let mut reports = Vec::new();
-    for sc in sim::scenarios(false) {
+    // `--short`: the test command's 2-hour set.
+    let short = args.iter().any(|a| a == "--short");
+    for sc in sim::scenarios(short) {
         let r = sim::Sim::new(sc).run();
         eprintln!(
             "{} × {} tabs: {} violations",

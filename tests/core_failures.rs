@@ -120,8 +120,11 @@ fn rate_limited_waits_at_least_retry_after() {
 
 #[test]
 fn rate_limited_with_http_date_retry_after() {
-    let mut tab = no_poll();
-    tab.now = LocalTime(784_111_777.0); // Sun, 06 Nov 1994 08:49:37 GMT
+    let opts = SessionOptions {
+        poll_interval: Some(0.0),
+        ..options()
+    };
+    let mut tab = Tab::starting_at(opts, 784_111_777.0); // Sun, 06 Nov 1994 08:49:37 GMT
     let w = tab.get_wait(&plain());
     tab.respond(status_retry_after(429, "Sun, 06 Nov 1994 08:49:47 GMT"));
     tab.advance(9.9);
@@ -313,16 +316,32 @@ fn hung_request_times_out_and_is_retried() {
     assert_eq!(tab.sent.len(), 1, "not abandoned before 20 s");
     tab.advance(1.7);
     assert_eq!(tab.sent.len(), 2, "timed out after 20 s and retried");
-    let late = tab.pending.remove(0).0;
-    tab.m.handle_fetch(tab.now, late, ok(&token(T0)));
-    tab.drain();
+    // The first request stayed open: its late answer wins (SPEC 3.5), and
+    // the retry, no longer needed, is aborted.
+    let retry = tab.pending[1].0;
+    tab.respond(ok(&token(T0)));
+    assert_eq!(tab.token_of(w), token(T0));
+    assert_eq!(tab.aborted, vec![retry]);
+    assert!(tab.pending.is_empty());
+}
+
+#[test]
+fn a_hung_request_is_aborted_when_its_flight_gives_up() {
+    let mut tab = no_poll();
+    let w = tab.get_wait(&plain());
+    tab.advance(200.0);
     assert_eq!(
-        tab.result(w),
-        None,
-        "a late answer to an abandoned request is ignored"
+        tab.sent.len(),
+        5,
+        "four retries, each after 20 s unanswered"
     );
-    tab.respond(ok(&token(tab.now)));
-    assert_eq!(tab.token_of(w), token(tab.now));
+    assert!(matches!(tab.error_of(w), Error::Network(_)));
+    assert_eq!(tab.aborted.len(), 5, "every request aborted");
+    assert_eq!(tab.refreshes.len(), 5, "and each reported once");
+    assert!(tab
+        .refreshes
+        .iter()
+        .all(|e| e.code == Some("network_error") && e.status.is_none()));
 }
 
 #[test]

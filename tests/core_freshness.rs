@@ -1,10 +1,11 @@
-//! SPEC 6: every row of the freshness decision table, by name.
+//! SPEC 6: every row of the freshness decision table, by name; and SPEC
+//! 2.5: the guard over the freshest claims held, servable or not.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use session_swr::core::{pick_freshest, pick_freshest_raw, Jwt, SerdeJson, Winner};
-use support::jwt_with;
+use session_swr::core::*;
+use support::*;
 
 fn pick(ex: (Option<f64>, f64), inc: (Option<f64>, f64)) -> Winner {
     let ex = Jwt::decode(
@@ -116,4 +117,61 @@ fn raw_form_undecodable_never_wins_over_decodable() {
     assert_eq!(pick_freshest_raw(Some(&good), "garbage", &SerdeJson), good);
     assert_eq!(pick_freshest_raw(Some("garbage"), &good, &SerdeJson), good);
     assert_eq!(pick_freshest_raw(Some("a"), "b", &SerdeJson), "b");
+}
+
+/// A token of 60 s issued at `iat` whose claims were read at origin at `oiat`.
+fn claims_from(oiat: f64, iat: f64) -> String {
+    jwt_with(Some(oiat), iat, iat + 60.0, "")
+}
+
+#[test]
+fn staler_claims_never_replace_fresher_ones_even_once_expired() {
+    // The key holds claims read at origin 500 s after the broadcast's.
+    let mut tab = Tab::new();
+    let fresher = claims_from(T0 + 500.0, T0);
+    tab.prime(&fresher);
+    tab.now += 56.0; // frozen: 4 s left, no refresh ran
+    let staler = claims_from(T0, tab.now.0);
+    assert_eq!(
+        tab.m.handle_broadcast(tab.now, &message(&staler)),
+        Err(Rejection::Stale),
+        "a fresh iat does not make stale claims fresh"
+    );
+    assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
+    tab.get_wait(&plain());
+    assert_eq!(
+        form_field(&tab.sent[1].body, "token"),
+        Some(fresher.as_str()),
+        "the freshest claims held go as the previous token"
+    );
+}
+
+#[test]
+fn a_minter_that_ignores_the_previous_token_cannot_make_a_key_loop() {
+    let mut tab = Tab::new();
+    let fresher = claims_from(T0 + 500.0, T0);
+    tab.prime(&fresher);
+    tab.now += 56.0;
+    // A broken minter answers every request with staler claims.
+    let w = tab.get_wait(&plain());
+    let staler = claims_from(T0, tab.now.0);
+    tab.respond(ok(&staler));
+    assert_eq!(tab.token_of(w), staler, "the caller gets what it minted");
+    assert_eq!(
+        tab.m.cached(SID).unwrap().raw,
+        fresher,
+        "the cache does not"
+    );
+    let before = tab.sent.len();
+    for _ in 0..100 {
+        tab.advance(0.1);
+        while !tab.pending.is_empty() {
+            tab.respond(ok(&claims_from(T0, tab.now.0)));
+        }
+    }
+    assert!(
+        tab.sent.len() - before <= 4,
+        "paused like failures: {} requests in 10 s",
+        tab.sent.len() - before
+    );
 }

@@ -96,7 +96,10 @@ fn dispose_ends_every_flight_once() {
         .iter()
         .chain([&skip])
         .all(|w| tab.error_of(*w) == Error::Disposed));
-    tab.respond(ok(&token(T0)));
+    assert_eq!(tab.aborted.len(), tab.sent.len(), "every request aborted");
+    let late = tab.aborted[0];
+    tab.m.handle_fetch(tab.now, late, ok(&token(T0)));
+    tab.drain();
     assert!(tab.updates.is_empty(), "a late answer changes nothing");
 }
 
@@ -107,7 +110,7 @@ fn clear_cache_drops_a_refresh_nobody_waits_for_and_lets_its_lock_go() {
     tab.now += 46.0;
     tab.get_ready(&plain()); // starts a background refresh, under the lock
     assert_eq!(tab.held.len(), 1);
-    tab.m.clear_cache();
+    tab.m.clear_cache(tab.now);
     tab.drain();
     assert!(tab.held.is_empty(), "the dropped refresh released its lock");
 }

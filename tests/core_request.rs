@@ -193,7 +193,7 @@ fn config_accepts_loopback_http_and_clamps_threshold() {
 }
 
 #[test]
-fn hydration_rejects_undecodable_and_foreign_tokens() {
+fn hydration_rejects_undecodable_tokens_and_ignores_foreign_ones() {
     let cfg = || Config::new(options(), 1, &SerdeJson).unwrap();
     assert!(matches!(
         Machine::new(cfg(), Some("nope"), LocalTime(T0)),
@@ -204,8 +204,20 @@ fn hydration_rejects_undecodable_and_foreign_tokens() {
         b64(r#"{"oiat":1}"#),
         b64(r#"{"sid":"sess_9","iat":1,"exp":9999999999}"#)
     );
-    assert!(matches!(
-        Machine::new(cfg(), Some(&foreign), LocalTime(T0)),
-        Err(Error::InvalidOptions(_))
-    ));
+    // A stale cookie after a session switch (SPEC 2.6): not served, not
+    // sent, no throw.
+    let m = Machine::new(cfg(), Some(&foreign), LocalTime(T0)).unwrap();
+    let mut tab = Tab::from_machine(m);
+    tab.get_wait(&plain());
+    assert_eq!(form_field(&tab.sent[0].body, "token"), None);
+    // Expired as well: still not this session's.
+    let expired = format!(
+        "{}.{}.c2ln",
+        b64(r#"{"oiat":1}"#),
+        b64(r#"{"sid":"sess_9","iat":1,"exp":2}"#)
+    );
+    let m = Machine::new(cfg(), Some(&expired), LocalTime(T0)).unwrap();
+    let mut tab = Tab::from_machine(m);
+    tab.get_wait(&plain());
+    assert_eq!(form_field(&tab.sent[0].body, "token"), None);
 }

@@ -21,19 +21,22 @@ fn expires_at_is_the_tokens_exp_on_the_local_clock() {
     let mut tab = Tab::new();
     let w = tab.get_wait(&plain());
     tab.respond(ok(&token(T0)));
-    assert_eq!(issued(&tab, w).expires_at, LocalTime(T0 + 60.0));
-    assert_eq!(tab.updates[0].expires_at, LocalTime(T0 + 60.0));
+    // Minted as it was sent, in whole seconds: the server may be up to 1 s
+    // ahead, so the token counts as expiring up to 1 s early (SPEC 8.1).
+    assert_eq!(tab.m.clock_offset(), 1.0);
+    let exp = LocalTime(T0 + 59.0);
+    assert_eq!(issued(&tab, w).expires_at, exp);
+    assert_eq!(tab.updates[0].expires_at, exp);
     let Served::Cached(hit) = tab.m.serve(tab.now, &plain()) else {
         panic!("a cache hit")
     };
-    assert_eq!(hit.expires_at, LocalTime(T0 + 60.0));
+    assert_eq!(hit.expires_at, exp);
 }
 
 #[test]
 fn expires_at_moves_with_a_skewed_clock() {
     // This tab's clock runs 300 s behind the server's.
-    let mut tab = Tab::new();
-    tab.now = LocalTime(T0 - 300.0);
+    let mut tab = Tab::starting_at(options(), T0 - 300.0);
     let w = tab.get_wait(&plain());
     tab.respond(ok(&token(T0)));
     let at = issued(&tab, w).expires_at;
@@ -78,8 +81,12 @@ fn a_401_ends_the_session_once_and_rejects_every_waiting_caller() {
     );
     assert!(tab.m.is_ended());
     assert_eq!(tab.ended, 1, "told once");
-    // The template's request answers late, and changes nothing.
-    tab.respond(status(401));
+    // The template's request was aborted; if its answer comes anyway, it
+    // changes nothing.
+    assert!(tab.pending.is_empty());
+    let late = *tab.aborted.last().unwrap();
+    tab.m.handle_fetch(tab.now, late, status(401));
+    tab.drain();
     assert_eq!(tab.ended, 1, "still once");
 }
 
@@ -190,11 +197,9 @@ fn refresh_events_name_their_trigger_and_come_after_the_outcome_is_applied() {
 fn timeouts_and_bad_bodies_are_error_events_and_no_event_carries_a_token() {
     let mut tab = Tab::new();
     let w = tab.get_wait(&plain());
-    tab.advance(25.0); // unanswered: a timeout
-    let e = tab.refreshes[0].clone();
-    assert_eq!((e.code, e.status), (Some("network_error"), None));
-    assert!((e.duration_ms - 20_000.0).abs() < 1.0, "{}", e.duration_ms);
-    // The retry that followed (the abandoned request is still listed first):
+    tab.advance(25.0); // unanswered after 20 s: retried, but still open
+    assert!(tab.refreshes.is_empty(), "no request has settled yet");
+    // The retry that followed (the first request is still listed first):
     // answered with a body that is no token.
     assert_eq!(tab.pending.len(), 2);
     tab.respond_to(
@@ -206,10 +211,21 @@ fn timeouts_and_bad_bodies_are_error_events_and_no_event_carries_a_token() {
         },
     );
     assert_eq!(tab.error_of(w).code(), "invalid_response");
-    let last = tab.refreshes.last().unwrap();
+    let answered = &tab.refreshes[0];
     assert_eq!(
-        (last.code, last.status),
-        (Some("invalid_response"), Some(200))
+        (answered.code, answered.status, answered.attempt),
+        (Some("invalid_response"), Some(200), 2)
+    );
+    // The flight is over, so the first request is aborted and reported.
+    let aborted = &tab.refreshes[1];
+    assert_eq!(
+        (aborted.code, aborted.status, aborted.attempt),
+        (Some("network_error"), None, 1)
+    );
+    assert!(
+        (aborted.duration_ms - 25_000.0).abs() < 1.0,
+        "{}",
+        aborted.duration_ms
     );
     let w = tab.get_wait(&plain());
     let last = tab.pending.len() - 1;
@@ -226,7 +242,7 @@ fn a_401_to_a_request_sent_before_clear_cache_still_ends_the_session() {
     let mut tab = Tab::new();
     let w = tab.get_wait(&plain());
     // The caller still waits on this request; the cache it was sent for is gone.
-    tab.m.clear_cache();
+    tab.m.clear_cache(tab.now);
     tab.drain();
     tab.respond(status(401));
     assert_eq!(tab.error_of(w), Error::Unauthenticated);
@@ -240,4 +256,34 @@ fn a_401_to_a_request_sent_before_clear_cache_still_ends_the_session() {
         GetOutcome::Failed(Error::Unauthenticated)
     );
     assert!(tab.pending.is_empty(), "no request after the end");
+}
+
+#[test]
+fn every_request_is_reported_whatever_became_of_its_flight() {
+    let mut tab = Tab::new();
+    tab.prime(&token(T0));
+    tab.now += 46.0;
+    tab.get_ready(&plain()); // a background refresh, left unanswered
+    assert_eq!(tab.refreshes.len(), 1);
+    tab.m.clear_cache(tab.now);
+    tab.drain();
+    assert_eq!(tab.aborted.len(), 1, "nobody waits for it: aborted");
+    let e = tab.refreshes.last().unwrap();
+    assert_eq!(
+        (e.trigger, e.outcome, e.code, e.attempt),
+        (
+            Trigger::Background,
+            RefreshOutcome::Error,
+            Some("network_error"),
+            1
+        ),
+        "and reported"
+    );
+    // The end of the session drops every flight: each request is reported.
+    let template = tab.get_wait(&template("t"));
+    tab.get_wait(&skip_cache());
+    let forced = tab.pending.len() - 1;
+    tab.respond_to(forced, status(401));
+    assert_eq!(tab.error_of(template), Error::Unauthenticated);
+    assert_eq!(tab.refreshes.len(), tab.sent.len(), "one event per request");
 }

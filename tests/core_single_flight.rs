@@ -80,15 +80,35 @@ fn busy_lock_waits_for_the_holders_broadcast_instead_of_fetching() {
 }
 
 #[test]
-fn busy_lock_without_a_broadcast_fetches_within_five_seconds() {
+fn a_lock_let_go_without_a_broadcast_is_taken_within_five_seconds() {
     let locks = LockTable::default();
     let mut tab = tab_on(Some(locks.clone()), 1);
     hold_default_lock(&locks);
     let w = tab.get_wait(&plain());
     tab.advance(2.4);
     assert!(tab.sent.is_empty(), "waits at least 2.5 s");
+    // The holder is done (its refresh failed, or its tab closed): the lock
+    // is free, and no token came.
+    locks.borrow_mut().clear();
     tab.advance(2.7);
-    assert_eq!(tab.sent.len(), 1, "bounded wait (≤ 5 s), then fetch");
+    assert_eq!(tab.sent.len(), 1, "asked again within 5 s, then fetched");
+    tab.respond(ok(&token(tab.now)));
+    tab.token_of(w);
+}
+
+#[test]
+fn a_lock_held_past_a_request_timeout_is_waited_out_no_longer() {
+    // A holder still at work keeps the lock (a slow answer): the tab asks
+    // again every 2.5 to 5 s, and fetches itself after 20 s in all.
+    let locks = LockTable::default();
+    let mut tab = tab_on(Some(locks.clone()), 1);
+    hold_default_lock(&locks);
+    let w = tab.get_wait(&plain());
+    tab.advance(19.9);
+    assert!(tab.sent.is_empty(), "no request while the holder works");
+    assert!(tab.busy >= 4, "asked again: {}", tab.busy);
+    tab.advance(0.2);
+    assert_eq!(tab.sent.len(), 1, "then its own request");
     tab.respond(ok(&token(tab.now)));
     tab.token_of(w);
 }

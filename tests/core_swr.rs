@@ -11,7 +11,9 @@ use support::*;
 fn row1_fresh_token_is_served_without_a_request() {
     let mut tab = Tab::new();
     tab.prime(&token(T0));
-    tab.now += 44.0; // 16 s left > threshold 15
+    // 17 s left locally, 16 s by the server's clock, which may be up to
+    // 1 s ahead (the token was minted as it was sent): more than 15 s.
+    tab.now += 43.0;
     assert_eq!(tab.get_ready(&plain()), token(T0));
     assert_eq!(tab.sent.len(), 1, "no request for a fresh token");
 }
@@ -206,7 +208,8 @@ fn staler_fetch_result_reaches_its_caller_but_not_the_cache() {
 fn background_refresh_is_scheduled_from_exp_without_calls() {
     let mut tab = Tab::new();
     tab.prime(&token(T0));
-    tab.advance(44.9);
+    // exp − 15 s on the server's clock, at most 1 s ahead of this tab's.
+    tab.advance(43.9);
     assert_eq!(tab.sent.len(), 1, "nothing before exp - threshold");
     tab.advance(0.2);
     assert_eq!(tab.sent.len(), 2, "refresh at exp - 15 s");
@@ -263,23 +266,25 @@ fn poll_interval_zero_drops_the_periodic_check_but_keeps_the_refresh_deadline() 
         },
         None,
     );
-    // A token received with 30 s left, and no getToken call after it.
+    // A token received with 30 s left, and no getToken call after it. Its
+    // `iat` is the send time, so the skew bound is +1 s: the server may be
+    // up to 1 s ahead (SPEC 8.1), and the tab refreshes that much earlier.
     let w = tab.get_wait(&plain());
     tab.respond(ok(&jwt_with(Some(T0), T0, T0 + 30.0, "")));
     tab.token_of(w);
     assert_eq!(
-        tab.m.poll_timeout(tab.now),
-        Some(LocalTime(T0 + 15.0)),
+        tab.timer_in(),
+        Some(14.0),
         "the only wake-up is the refresh deadline, exp - 15 s"
     );
-    tab.advance(15.0);
+    tab.advance(14.0);
     assert_eq!(tab.sent.len(), 2, "refreshed by the time 15 s are left");
     tab.respond(ok(&token(tab.now)));
     // Steady state: one wake-up and one request a cycle, and a token always
     // in hand, so no caller waits on the network.
     for cycle in 1..=4 {
-        assert_eq!(tab.m.poll_timeout(tab.now), Some(tab.now + 45.0));
-        tab.advance(45.0);
+        assert_eq!(tab.timer_in(), Some(44.0));
+        tab.advance(44.0);
         assert_eq!(tab.sent.len(), 2 + cycle, "cycle {cycle}");
         assert!(tab.m.peek_token(tab.now, &plain()).is_some());
         tab.respond(ok(&token(tab.now)));
@@ -290,11 +295,8 @@ fn poll_interval_zero_drops_the_periodic_check_but_keeps_the_refresh_deadline() 
 fn poll_interval_bounds_the_gap_between_checks() {
     let mut tab = Tab::new();
     tab.prime(&token(T0));
-    let next = tab.m.poll_timeout(tab.now).unwrap();
-    assert!(
-        (next - LocalTime(T0 + 5.0)).abs() < 1e-9,
-        "re-check within pollInterval"
-    );
+    let next = tab.timer_in().unwrap();
+    assert!((next - 5.0).abs() < 1e-9, "re-check within pollInterval");
 }
 
 #[test]
@@ -333,7 +335,7 @@ fn clear_cache_forgets_tokens_and_ignores_older_results() {
     let mut tab = Tab::new();
     tab.prime(&token(T0));
     let w = tab.get_wait(&skip_cache());
-    tab.m.clear_cache();
+    tab.m.clear_cache(tab.now);
     assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
     tab.respond(ok(&token(T0 + 1.0)));
     assert_eq!(
@@ -362,6 +364,23 @@ fn dispose_rejects_pending_and_later_calls() {
     assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Disposed));
     assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
     assert_eq!(tab.m.poll_timeout(tab.now), None);
-    tab.respond(ok(&token(T0))); // a late answer is ignored
+    assert_eq!(tab.aborted.len(), 1, "the request is aborted");
+    let late = tab.aborted[0];
+    tab.m.handle_fetch(tab.now, late, ok(&token(T0))); // and its answer ignored
+    tab.drain();
     assert!(tab.updates.is_empty());
+}
+
+#[test]
+fn a_hidden_tabs_read_in_the_window_starts_one_refresh() {
+    // A hidden tab refreshes on its own later than a visible one, but a
+    // caller's read in the window still starts a refresh (SPEC 2.3).
+    let mut tab = Tab::new();
+    tab.m.set_visible(tab.now, false);
+    tab.prime(&token(T0));
+    tab.now += 46.0; // 13 s left by the server's clock
+    assert_eq!(tab.get_ready(&plain()), token(T0));
+    assert_eq!(tab.sent.len(), 2, "a background refresh went out");
+    tab.get_ready(&plain());
+    assert_eq!(tab.sent.len(), 2, "one");
 }

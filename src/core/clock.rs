@@ -1,74 +1,124 @@
-//! The server's clock as seen from this tab (clock-skew correction).
+//! The server's clock as seen from this tab: the skew estimate (SPEC 8.1).
 //!
-//! A token's `iat` is the server's time when it was minted, and a fetched or
-//! broadcast token reaches this tab moments later, so `iat − local now` is a
-//! sample of the offset between the two clocks that errs low (by `iat`'s
-//! truncation to whole seconds plus the delivery delay), never high. The
-//! estimate is the largest recent sample; `remaining` is then judged on
-//! server time, so a client clock minutes off neither serves expired tokens
-//! nor refetches in a loop.
+//! The offset (server minus local) is estimated so that it errs toward the
+//! server being ahead: tokens then look older than they are and expire early,
+//! never late.
+//!
+//! * A token this tab fetched was minted after its request was sent, and its
+//!   `iat` is cut to whole seconds, so `iat + 1 − (local time of sending)` is
+//!   an **upper bound** on the offset, however slow the answer. The estimate
+//!   is the tightest (lowest) upper bound among the recent ones.
+//! * A token of unknown age (hydrated, or from another tab) was minted at
+//!   some time before now, so `iat − local now` is only a **lower bound**: it
+//!   may move the estimate ahead, never back.
+//! * A lower bound above an upper bound means a clock jumped (or a tab
+//!   lied): the older evidence goes, and the estimate starts over from the
+//!   new bound. The next fetch corrects a lie, at the cost of one request.
+//! * When the wall clock is seen stepping back, every bound moves with it
+//!   (the offset grew by the step). But the time that passed between the
+//!   reading before the step and the one after it is hidden in the step, and
+//!   nothing bounds it: the shifted estimate may be late by any amount. So
+//!   the clock is then [unsure](ServerClock::unsure) until a fetch bounds it
+//!   again: no token is served meanwhile, and the machine fetches at once.
+//!
+//! Until a token says otherwise the offset is 0.
 
-/// Samples kept: enough to ride out one slow delivery.
+use super::time::{Instant, LocalTime, ServerTime};
+
+/// Upper bounds kept: enough that one fast answer among slow ones sets it.
 const SAMPLES: usize = 5;
-/// Offsets this small are within the samples' own error: the local clock is
-/// trusted as it is, and the 5 s cutoff absorbs the difference.
-const IGNORE_BELOW: f64 = 2.0;
-/// `iat` is truncated to whole seconds, so samples err low by up to 1 s: a
-/// corrected clock runs this much ahead, so that it errs on the early side.
-const TRUNCATION: f64 = 1.0;
-/// A sample this far from the estimate means a clock jumped: start over.
-const RESET_ABOVE: f64 = 30.0;
-
-use super::time::{LocalTime, ServerTime};
+/// An upper bound older than this, counted back from the newest, is dropped:
+/// a clock corrected while the tab slept must not be held to an old bound.
+const RECENT: f64 = 600.0;
 
 /// Offset of the server's clock from the local one, in seconds: the one
 /// conversion between [`LocalTime`] and [`ServerTime`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServerClock {
-    samples: Vec<f64>,
+    /// Recent upper bounds, with when each was taken.
+    upper: Vec<(f64, Instant)>,
+    /// The highest lower bound since the last start-over.
+    lower: f64,
     offset: f64,
+    /// The wall clock stepped back since the last upper bound.
+    unsure: bool,
+}
+
+impl Default for ServerClock {
+    fn default() -> Self {
+        ServerClock {
+            upper: Vec::new(),
+            lower: f64::NEG_INFINITY,
+            offset: 0.0,
+            unsure: false,
+        }
+    }
 }
 
 impl ServerClock {
-    /// Records that a token this tab fetched, issued at `iat` (server time),
-    /// arrived at `local_now`.
-    pub fn observe(&mut self, iat: ServerTime, local_now: LocalTime) {
-        let sample = iat.0 - local_now.0;
-        if !sample.is_finite() {
+    /// A token fetched by this tab, issued at `iat`, for a request sent at
+    /// local time `sent`; `at` is now on the monotonic clock.
+    pub fn fetched(&mut self, iat: ServerTime, sent: LocalTime, at: Instant) {
+        let bound = iat.0 + 1.0 - sent.0;
+        if !bound.is_finite() {
             return;
         }
-        let estimate = self
-            .samples
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
-        if estimate.is_finite() && (sample - estimate).abs() > RESET_ABOVE {
-            self.samples.clear();
+        if bound < self.lower {
+            self.lower = f64::NEG_INFINITY;
         }
-        if self.samples.len() == SAMPLES {
-            self.samples.remove(0);
+        self.upper.retain(|(_, t)| at - *t <= RECENT);
+        if self.upper.len() == SAMPLES {
+            self.upper.remove(0);
         }
-        self.samples.push(sample);
-        let estimate = self
-            .samples
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max);
-        self.offset = if estimate.abs() > IGNORE_BELOW {
-            estimate + TRUNCATION
-        } else {
-            0.0
-        };
+        self.upper.push((bound, at));
+        self.unsure = false;
+        self.estimate();
     }
 
-    /// Records a token another tab broadcast. Its age is unknown (a late or
-    /// replayed message errs low), so it may only move the clock ahead, the
-    /// safe direction: tokens then expire early, never late.
-    pub fn observe_broadcast(&mut self, iat: ServerTime, local_now: LocalTime) {
-        let sample = iat.0 - local_now.0;
-        if sample.is_finite() && sample + TRUNCATION > self.offset && sample.abs() > IGNORE_BELOW {
-            self.observe(iat, local_now);
+    /// A token of unknown age, issued at `iat`, seen at local time `now`.
+    pub fn seen(&mut self, iat: ServerTime, now: LocalTime) {
+        let bound = iat.0 - now.0;
+        if !bound.is_finite() {
+            return;
         }
+        if bound > self.tightest() {
+            self.upper.clear();
+        }
+        self.lower = self.lower.max(bound);
+        self.estimate();
+    }
+
+    /// The wall clock was set back `secs` seconds: the offset grew as much.
+    pub fn stepped_back(&mut self, secs: f64) {
+        for (bound, _) in &mut self.upper {
+            *bound += secs;
+        }
+        self.lower += secs;
+        // A slew of a few milliseconds is within the bounds' own margin.
+        self.unsure |= secs > 1.0;
+        self.estimate();
+    }
+
+    /// Whether the wall clock stepped back since the last upper bound: the
+    /// estimate may then be late by the time the step hid, which nothing
+    /// bounds.
+    pub fn unsure(&self) -> bool {
+        self.unsure
+    }
+
+    fn tightest(&self) -> f64 {
+        self.upper
+            .iter()
+            .map(|(b, _)| *b)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    fn estimate(&mut self) {
+        self.offset = if self.upper.is_empty() {
+            self.lower.max(0.0)
+        } else {
+            self.tightest()
+        };
     }
 
     /// Seconds to add to local time to get server time.

@@ -20,7 +20,7 @@ id!(
     WaiterId
 );
 id!(
-    /// Identifies one HTTP request; a late answer to an abandoned one is ignored.
+    /// Identifies one HTTP request; the answer to an aborted one is ignored.
     FetchId
 );
 id!(
@@ -46,12 +46,19 @@ pub enum LockResult {
 /// Work for the driver, drained with `Machine::poll_effect`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Send this request and report the outcome with `Machine::handle_fetch`.
+    /// Send this request, with an `AbortSignal`, and report the outcome
+    /// with `Machine::handle_fetch`.
     Fetch {
         /// Echo this back.
         id: FetchId,
         /// What to send.
         request: TokensRequest,
+    },
+    /// Abort request `id` (its flight has ended); its outcome, if one still
+    /// comes, is ignored.
+    Abort {
+        /// The request.
+        id: FetchId,
     },
     /// Resolve or reject a pending `getToken` call.
     Settle {

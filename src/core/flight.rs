@@ -5,14 +5,15 @@ use super::config::HARD_CUTOFF;
 use super::effect::{FetchId, FlightId, LockId, WaiterId};
 use super::jwt::Jwt;
 use super::key::TokenKey;
-use super::time::{LocalTime, ServerTime};
+use super::time::{Instant, ServerTime};
 
 /// The cache slot of one key.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub key: TokenKey,
-    /// The freshest token held, kept even once expired: it is still the
-    /// previous token of the next request (SPEC 3.2).
+    /// The token with the freshest claims held, kept once expired: the
+    /// guard ranks every write against it, and it is the previous token of
+    /// the next request (SPEC 2.5, 3.2). It is served while servable.
     pub token: Option<Jwt>,
     /// Read by `getToken`/`peekToken` since the current token arrived.
     pub in_use: bool,
@@ -20,8 +21,11 @@ pub(crate) struct Entry {
     pub seq: u64,
     /// Consecutive failed refreshes, reset by any new token.
     pub failures: u32,
-    /// No automatic refresh before this time (backoff across attempts).
-    pub not_before: ServerTime,
+    /// No automatic refresh before this instant (the pause after failures).
+    pub not_before: Instant,
+    /// The server's `Retry-After`: no request for the key before this
+    /// instant but a `skipCache` one (SPEC 5).
+    pub retry_after: Instant,
     /// The last failure was an outage (network, 5xx, 408, 429): callers in
     /// the pause that follows make one delayed attempt, not a full sequence.
     pub outage: bool,
@@ -35,7 +39,8 @@ impl Entry {
             in_use: false,
             seq: 0,
             failures: 0,
-            not_before: ServerTime::NEVER,
+            not_before: Instant::NEVER,
+            retry_after: Instant::NEVER,
             outage: false,
         }
     }
@@ -59,27 +64,35 @@ pub(crate) enum Kind {
     Background,
 }
 
-/// Where one refresh attempt stands. Every phase has a deadline, so nothing
-/// waits unbounded: not a lock, not another tab, not the network.
+/// Where one refresh attempt stands. Every phase has a deadline, an
+/// instant, so nothing waits unbounded: not a lock, not another tab, not
+/// the network.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Phase {
     /// Asked for the cross-tab lock (`ifAvailable`); the answer is due at once,
     /// and `deadline` covers a browser that never answers.
-    Locking { lock: LockId, deadline: ServerTime },
+    Locking { lock: LockId, deadline: Instant },
     /// Another tab holds the lock: wait for its broadcast, at most until `until`.
-    AwaitingPeer { until: ServerTime },
+    AwaitingPeer { until: Instant },
     /// No Web Locks: a random pause (≤ 1 s) so tabs do not refresh together,
     /// then a re-check of the cache.
-    Jitter { until: ServerTime },
-    /// A request is out; past `deadline` it counts as a network error.
-    InFlight {
-        fetch: FetchId,
-        deadline: ServerTime,
-        /// When it was sent, for `RefreshEvent.durationMs`.
-        sent: LocalTime,
-    },
+    Jitter { until: Instant },
+    /// The attempt's request is out; past `deadline` it counts as failed
+    /// for retrying, but stays open (SPEC 3.5).
+    InFlight { fetch: FetchId, deadline: Instant },
     /// Waiting to retry.
-    Backoff { until: ServerTime },
+    Backoff { until: Instant },
+}
+
+/// A request of a flight that has not been answered yet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Sent {
+    pub fetch: FetchId,
+    /// When it went out, on the monotonic clock (the skew bound counts back
+    /// from now by as much, and `RefreshEvent.durationMs` is the same span).
+    pub at: Instant,
+    /// 1 for the flight's first request, 2 for its first retry, …
+    pub attempt: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,8 +113,15 @@ pub(crate) struct Flight {
     /// Retries made so far.
     pub retries: u32,
     pub phase: Phase,
+    /// Requests sent and not answered: the current attempt's, and older ones
+    /// that timed out but may still answer first. Each is aborted when the
+    /// flight ends.
+    pub open: Vec<Sent>,
     /// The cross-tab lock this flight holds, released when its attempt ends.
     pub lock: Option<LockId>,
+    /// Waiting for the lock holder's broadcast ends by this instant at the
+    /// latest (set when the lock is first found taken).
+    pub peer_cap: Option<Instant>,
     /// `clearCache` bumps the machine's epoch; results of older flights still
     /// settle their callers but are not written to the cache.
     pub epoch: u64,
@@ -109,7 +129,7 @@ pub(crate) struct Flight {
 
 impl Flight {
     /// When the machine must look at this flight again.
-    pub fn deadline(&self) -> ServerTime {
+    pub fn deadline(&self) -> Instant {
         match self.phase {
             Phase::Locking { deadline, .. } | Phase::InFlight { deadline, .. } => deadline,
             Phase::AwaitingPeer { until } | Phase::Jitter { until } | Phase::Backoff { until } => {

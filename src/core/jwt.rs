@@ -124,6 +124,16 @@ impl Jwt {
         self.exp.map_or(f64::NEG_INFINITY, |exp| exp - now)
     }
 
+    /// The refresh window (SPEC 2): `min(threshold, (exp − iat) / 2)`
+    /// seconds before `exp`, so that no threshold and no short-lived token
+    /// can make a key refresh in a loop.
+    pub fn refresh_window(&self, threshold: f64) -> f64 {
+        match (self.iat, self.exp) {
+            (Some(iat), Some(exp)) => threshold.min((exp - iat) / 2.0).max(0.0),
+            _ => threshold,
+        }
+    }
+
     /// Whether both `iat` and `exp` are present, which the cache requires.
     pub fn has_times(&self) -> bool {
         self.iat.is_some() && self.exp.is_some()

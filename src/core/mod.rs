@@ -10,7 +10,8 @@
 //!               / handle_lock / handle_timeout / set_online / set_visible
 //!               / clear_cache / dispose
 //!     while let Some(effect) = machine.poll_effect() { carry it out }
-//!               // Fetch -> send, later handle_fetch; Settle -> resolve a promise;
+//!               // Fetch -> send, later handle_fetch; Abort -> abort it;
+//!               // Settle -> resolve a promise;
 //!               // Broadcast -> postMessage; TokenUpdate -> call listeners;
 //!               // AcquireLock -> request, later handle_lock; ReleaseLock -> let go
 //!     arm one timer for machine.poll_timeout(now) -> handle_timeout
@@ -21,9 +22,9 @@
 //! so a test replays hours of many tabs exactly, in milliseconds. JSON text
 //! is parsed through the [`Json`] the config names.
 //!
-//! Tokens are judged on the server's clock, a [`ServerTime`]: the machine
-//! converts each `now` once on the way in, with the skew its [`ServerClock`]
-//! has estimated, and each deadline back on the way out.
+//! Tokens are judged on the server's clock, a [`ServerTime`], estimated
+//! with the skew of a [`ServerClock`]; every deadline is an [`Instant`] on a
+//! monotonic clock derived from `now`. The time model is in `time.rs`.
 //!
 //! The public items below are the core's API, used by the browser driver
 //! and by the host tests, simulation and fuzzer; the modules are private.
@@ -64,7 +65,7 @@ pub use key::{token_id, TokenKey};
 pub use machine::{Hit, Machine, Served};
 pub use request::{TokensRequest, FORM_CONTENT_TYPE};
 pub use response::{interpret, parse_retry_after, Failure, FetchOutcome, MAX_BODY};
-pub use time::{LocalTime, ServerTime};
+pub use time::{Instant, LocalTime, Monotonic, Now, ServerTime};
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub use wire::SerdeJson;
 pub use wire::{Claim, Claims, Header, Json, TokensResponse};

@@ -123,6 +123,19 @@ mod beyond {
     );
 }
 
+mod time {
+    use super::*;
+    scenarios!("/tests/web/time.js" => every_request_carries_a_signal_aborted_once_its_flight_ends,
+        clear_cache_and_dispose_abort_what_nobody_waits_for,
+        a_clock_set_back_an_hour_postpones_no_retry_and_no_timeout
+    );
+}
+
+mod hostile {
+    use super::*;
+    scenarios!("/tests/web/hostile.js" => a_last_active_token_of_another_session_is_ignored);
+}
+
 mod json {
     use super::*;
     scenarios!("/tests/web/json.js" => the_browser_json_path_reads_jwts_and_responses_as_serde_json_does);

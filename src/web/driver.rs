@@ -14,7 +14,7 @@ use js_sys::{Function, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::RequestCredentials;
+use web_sys::{AbortController, RequestCredentials};
 
 use super::channel::{self, Channel};
 use super::error::to_js;
@@ -26,8 +26,8 @@ use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
 use super::timer::Timer;
 use crate::core::{
-    Config, Effect, Error, GetOutcome, GetTokenOptions, IncomingBroadcast, LocalTime, LockId,
-    LockResult, Machine, Served, WaiterId,
+    Config, Effect, Error, FetchId, GetOutcome, GetTokenOptions, IncomingBroadcast, Instant,
+    LocalTime, LockId, LockResult, Machine, Served, WaiterId,
 };
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -49,6 +49,8 @@ pub(crate) struct Driver {
     locks: Option<Locks>,
     /// Functions that end the hold of each granted Web Lock.
     held_locks: Vec<(LockId, Function)>,
+    /// The abort controller of each request in flight.
+    requests: Vec<(FetchId, AbortController)>,
     /// JS strings of recently served tokens, by token sequence number:
     /// building one from wasm memory costs more than the rest of a cache
     /// hit, so each token's is built once.
@@ -99,6 +101,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         page: None,
         locks,
         held_locks: Vec::new(),
+        requests: Vec::new(),
         strings: Vec::new(),
     }));
     let weak = Rc::downgrade(&shared);
@@ -262,7 +265,7 @@ pub(crate) fn ended(shared: &Shared) -> bool {
 /// `clearCache`.
 pub(crate) fn clear_cache(shared: &Shared) {
     with(shared, |d| {
-        d.machine.clear_cache();
+        d.machine.clear_cache(now());
         d.strings.clear();
     });
     pump(shared);
@@ -321,16 +324,31 @@ fn run(shared: &Shared, effect: Effect) {
             else {
                 return;
             };
+            let abort = AbortController::new().ok();
+            let signal = abort.as_ref().map(AbortController::signal);
+            if let Some(abort) = abort {
+                with(shared, |d| d.requests.push((id, abort)));
+            }
             // Calls the injected fetch (user code) with the driver free.
-            let response = fetch::send(fetch.as_ref(), &request, credentials);
+            let response = fetch::send(fetch.as_ref(), &request, credentials, signal.as_ref());
             // The task keeps the driver alive until the request settles, so
             // a caller's promise settles even if the app dropped the session.
             let shared = shared.clone();
             spawn_local(async move {
                 let outcome = response.await;
-                with(&shared, |d| d.machine.handle_fetch(now(), id, outcome));
+                with(&shared, |d| {
+                    take(&mut d.requests, id);
+                    d.machine.handle_fetch(now(), id, outcome);
+                });
                 pump(&shared);
             });
+        }
+        Effect::Abort { id } => {
+            let abort = with(shared, |d| take(&mut d.requests, id)).flatten();
+            // Its rejection reaches the task above, and the core ignores it.
+            if let Some(abort) = abort {
+                abort.abort();
+            }
         }
         Effect::Settle { waiter, result } => {
             let pending = with(shared, |d| take(&mut d.waiters, waiter)).flatten();
@@ -427,29 +445,30 @@ fn on_lock(
     pump(&shared);
 }
 
-/// Keeps exactly one timer, armed for the core's next deadline.
+/// Keeps exactly one timer, armed for the core's next deadline: a delay on
+/// its monotonic clock, which is what `setTimeout` counts in.
 fn rearm(shared: &Shared) {
     let weak = Rc::downgrade(shared);
     with(shared, |d| {
-        let t = now();
-        let Some(at) = d.machine.poll_timeout(t) else {
+        let Some(at) = d.machine.poll_timeout(now()) else {
             d.timer = None;
             return;
         };
         if d.timer.as_ref().is_some_and(|timer| timer.at == at) {
             return;
         }
+        let delay = at - d.machine.instant();
         d.timer = None;
-        d.timer = Some(Timer::new(at, (at - t) * 1000.0, move || on_timer(&weak)));
+        d.timer = Some(Timer::new(at, delay * 1000.0, move || on_timer(&weak, at)));
     });
 }
 
-fn on_timer(weak: &Weak<RefCell<Driver>>) {
+fn on_timer(weak: &Weak<RefCell<Driver>>, at: Instant) {
     let Some(shared) = weak.upgrade() else { return };
     with(&shared, |d| {
         // This timer has fired; forget it so rearm sets a new one.
         d.timer = None;
-        d.machine.handle_timeout(now());
+        d.machine.handle_timer(now(), at);
     });
     pump(&shared);
 }

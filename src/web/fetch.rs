@@ -11,7 +11,7 @@ use js_sys::{Function, JsString, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortSignal, Headers, Request, RequestCredentials, RequestInit, Response};
 
 use super::channel::bounded;
 use crate::core::FORM_CONTENT_TYPE;
@@ -34,15 +34,17 @@ extern "C" {
     fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
-/// Starts the request: `fetch(url, {method, headers, body, credentials})`,
-/// as clerk-js calls it, so an injected `fetch` sees what it would see there.
-/// The returned future reads the outcome.
+/// Starts the request: `fetch(url, {method, headers, body, credentials,
+/// signal})`, as clerk-js calls it (with the signal added), so an injected
+/// `fetch` sees what it would see there. The returned future reads the
+/// outcome.
 pub(crate) fn send(
     fetch: Option<&Function>,
     request: &TokensRequest,
     credentials: RequestCredentials,
+    signal: Option<&AbortSignal>,
 ) -> impl std::future::Future<Output = FetchOutcome> {
-    let sent = init(request, credentials).and_then(|init| match fetch {
+    let sent = init(request, credentials, signal).and_then(|init| match fetch {
         Some(fetch) => fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url), &init),
         None => global_fetch(&request.url, &init),
     });
@@ -54,7 +56,11 @@ pub(crate) fn send(
     }
 }
 
-fn init(request: &TokensRequest, credentials: RequestCredentials) -> Result<RequestInit, JsValue> {
+fn init(
+    request: &TokensRequest,
+    credentials: RequestCredentials,
+    signal: Option<&AbortSignal>,
+) -> Result<RequestInit, JsValue> {
     let headers = Headers::new()?;
     headers.set("Content-Type", FORM_CONTENT_TYPE)?;
     let init = RequestInit::new();
@@ -62,6 +68,7 @@ fn init(request: &TokensRequest, credentials: RequestCredentials) -> Result<Requ
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(&request.body));
     init.set_credentials(credentials);
+    init.set_signal(signal);
     Ok(init)
 }
 

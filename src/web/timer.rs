@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 
-use crate::core::LocalTime;
+use crate::core::Instant;
 
 /// Browsers treat delays above 2^31 − 1 ms as 0: clamp instead.
 const MAX_DELAY_MS: f64 = 2_147_483_647.0;
@@ -16,7 +16,7 @@ const MAX_DELAY_MS: f64 = 2_147_483_647.0;
 /// A pending timeout for a deadline; dropping it clears the timer.
 pub(crate) struct Timer {
     /// The deadline it was armed for.
-    pub at: LocalTime,
+    pub at: Instant,
     /// Cleared on drop: the callback then does nothing if it still runs.
     live: Rc<Cell<bool>>,
     timeout: Option<Timeout>,
@@ -24,7 +24,7 @@ pub(crate) struct Timer {
 
 impl Timer {
     /// Calls `callback` once at `at`, `delay_ms` from now.
-    pub fn new(at: LocalTime, delay_ms: f64, callback: impl FnOnce() + 'static) -> Timer {
+    pub fn new(at: Instant, delay_ms: f64, callback: impl FnOnce() + 'static) -> Timer {
         // Whole milliseconds, rounded up: a timer that fires early would find
         // nothing due and re-arm for the same deadline.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

@@ -125,8 +125,10 @@ pub fn refresh_if_stale() -> GetTokenOptions {
 pub struct Tab {
     pub m: Machine,
     pub now: LocalTime,
-    /// Requests sent and not yet answered, in order.
+    /// Requests sent and not yet answered nor aborted, in order.
     pub pending: Vec<(FetchId, TokensRequest)>,
+    /// Requests the machine aborted.
+    pub aborted: Vec<FetchId>,
     /// Every request ever sent.
     pub sent: Vec<TokensRequest>,
     pub settled: HashMap<WaiterId, Result<Issued, Error>>,
@@ -142,6 +144,10 @@ pub struct Tab {
     pub held: HashMap<LockId, String>,
     /// Lock requests answered `Busy`.
     pub busy: usize,
+    /// The armed timer, as a driver keeps it: the instant it is for and
+    /// when it fires on this tab's clock (a `setTimeout` delay counts real
+    /// time, so a clock set back with [`Tab::set_back`] moves it too).
+    pub armed: Option<(Instant, LocalTime)>,
 }
 
 impl Tab {
@@ -152,6 +158,14 @@ impl Tab {
     pub fn with(opts: SessionOptions, last_active: Option<&str>) -> Tab {
         let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
         Tab::from_machine(Machine::new(cfg, last_active, LocalTime(T0)).unwrap())
+    }
+
+    /// A tab whose clock reads `local` when the session starts.
+    pub fn starting_at(opts: SessionOptions, local: f64) -> Tab {
+        let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
+        let mut tab = Tab::from_machine(Machine::new(cfg, None, LocalTime(local)).unwrap());
+        tab.now = LocalTime(local);
+        tab
     }
 
     pub fn from_machine(m: Machine) -> Tab {
@@ -165,9 +179,11 @@ impl Tab {
             locks,
             held: HashMap::new(),
             busy: 0,
+            armed: None,
             m,
             now: LocalTime(T0),
             pending: Vec::new(),
+            aborted: Vec::new(),
             sent: Vec::new(),
             settled: HashMap::new(),
             broadcasts: Vec::new(),
@@ -178,11 +194,39 @@ impl Tab {
     }
 
     pub fn drain(&mut self) {
+        self.drain_effects();
+        self.rearm();
+    }
+
+    /// Arms the timer for the machine's next deadline, unless it is armed
+    /// for that one already.
+    pub fn rearm(&mut self) {
+        let next = self.m.poll_timeout(self.now);
+        if next != self.armed.map(|(at, _)| at) {
+            self.armed = next.map(|at| (at, self.now + (at - self.m.instant()).max(0.0)));
+        }
+    }
+
+    /// Sets the wall clock back `secs` seconds (no time passes): a timer
+    /// armed before fires after the same real delay.
+    pub fn set_back(&mut self, secs: f64) {
+        self.now -= secs;
+        if let Some((_, due)) = &mut self.armed {
+            *due -= secs;
+        }
+    }
+
+    fn drain_effects(&mut self) {
         while let Some(effect) = self.m.poll_effect() {
             match effect {
                 Effect::Fetch { id, request } => {
                     self.sent.push(request.clone());
                     self.pending.push((id, request));
+                }
+                Effect::Abort { id } => {
+                    assert!(!self.aborted.contains(&id), "{id:?} aborted twice");
+                    self.aborted.push(id);
+                    self.pending.retain(|(p, _)| *p != id);
                 }
                 Effect::Settle { waiter, result } => {
                     assert!(
@@ -253,21 +297,30 @@ impl Tab {
         self.drain();
     }
 
-    /// Moves the clock to `now + secs`, firing every timer due on the way.
+    /// Moves the clock `secs` on, firing every timer due on the way, as
+    /// `setTimeout` would: after the delay the machine asked for.
     pub fn advance(&mut self, secs: f64) {
         let target = self.now + secs;
         let mut guard = 0;
-        while let Some(at) = self.m.poll_timeout(self.now) {
-            if at > target {
+        loop {
+            self.rearm();
+            let Some((at, due)) = self.armed.filter(|(_, due)| *due <= target) else {
                 break;
-            }
-            self.now = self.now.max(at);
-            self.m.handle_timeout(self.now);
+            };
+            self.now = self.now.max(due);
+            self.armed = None;
+            self.m.handle_timer(self.now, at);
             self.drain();
             guard += 1;
             assert!(guard < 100_000, "timer loop does not advance");
         }
         self.now = target;
+    }
+
+    /// Seconds until the machine's next timeout, as a driver would arm it.
+    pub fn timer_in(&mut self) -> Option<f64> {
+        let at = self.m.poll_timeout(self.now)?;
+        Some(at - self.m.instant())
     }
 
     pub fn result(&self, w: WaiterId) -> Option<&Result<Issued, Error>> {

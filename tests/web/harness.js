@@ -94,6 +94,14 @@ export class FakeClock {
   jump(ms) {
     this.now += ms;
   }
+  /**
+   * Sets the wall clock back `ms` (Date.now() jumps back; no time passes):
+   * timers armed before still fire after their delay, as real ones do.
+   */
+  stepBack(ms) {
+    this.now -= ms;
+    for (const t of this.timers.values()) t.at -= ms;
+  }
   /** Advances `ms`, firing due timers in order and settling promises between them. */
   async tick(ms) {
     const target = this.now + ms;
@@ -145,10 +153,18 @@ export class FakeApi {
   }
   async handle(url, init) {
     const body = new URLSearchParams(init.body);
-    this.requests.push({ url, method: init.method, headers: new Headers(init.headers), credentials: init.credentials, rawBody: init.body, body, at: this.clock.now });
+    this.requests.push({ url, method: init.method, headers: new Headers(init.headers), credentials: init.credentials, signal: init.signal, rawBody: init.body, body, at: this.clock.now });
     const step = this.script.length ? this.script.shift() : { token: this.mint() };
     if (step.hold) {
-      return new Promise((resolve, reject) => this.held.push({ resolve, reject }));
+      // Held until released, or aborted: then it rejects as fetch does.
+      return new Promise((resolve, reject) => {
+        const held = { resolve, reject };
+        this.held.push(held);
+        init.signal?.addEventListener("abort", () => {
+          this.held = this.held.filter((h) => h !== held);
+          reject(new DOMException("The operation was aborted.", "AbortError"));
+        });
+      });
     }
     return this.toResponse(step);
   }

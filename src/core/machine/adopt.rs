@@ -4,9 +4,9 @@
 use super::outcome::Ending;
 use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
-use crate::core::effect::{Effect, FlightId, Issued};
+use crate::core::effect::{Effect, FlightId};
 use crate::core::events::TokenSource;
-use crate::core::flight::{Entry, Kind, Phase};
+use crate::core::flight::{Entry, Kind};
 use crate::core::time::LocalTime;
 
 impl Machine {
@@ -16,6 +16,7 @@ impl Machine {
         now: LocalTime,
         msg: &IncomingBroadcast,
     ) -> Result<(), Rejection> {
+        self.read(now);
         if self.disposed {
             return Err(Rejection::Disposed);
         }
@@ -24,19 +25,17 @@ impl Machine {
         }
         let valid = validate_shape(msg, &self.cfg.session_id, self.cfg.json)?;
         if let Some(iat) = valid.jwt.iat {
-            self.clock.observe_broadcast(iat, now);
+            // Of unknown age: it bounds the skew from below only.
+            self.clock.seen(iat, self.now.local);
+            self.set_now();
         }
-        let now = self.clock.server(now);
-        check_time(&valid, now)?;
+        check_time(&valid, self.now.server)?;
         let id = valid.key.token_id(&self.cfg.session_id);
-        let issued = Issued {
-            token: valid.jwt.raw.clone(),
-            expires_at: self.expiry(&valid.jwt),
-        };
-        let remaining = valid.jwt.remaining(now);
+        let issued = self.issued(&valid.jwt);
+        let remaining = valid.jwt.remaining(self.now.server);
         self.entries
             .get_or_insert_with(&id, || Entry::new(valid.key));
-        if !self.store(now, &id, valid.jwt) {
+        if !self.store(&id, valid.jwt) {
             return Err(Rejection::Stale);
         }
         self.push_update(&id, &issued, TokenSource::Broadcast);
@@ -76,8 +75,8 @@ impl Machine {
                 f.token_id == id
                     && f.waiters.is_empty()
                     && f.kind != Kind::SkipCache
-                    && !matches!(f.phase, Phase::InFlight { .. })
-                    && remaining > self.kind_need(f.kind)
+                    && f.open.is_empty()
+                    && remaining > self.kind_need(f)
             })
             .map(|f| f.id)
             .collect();

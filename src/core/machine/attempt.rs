@@ -4,20 +4,22 @@
 //! deadline. Flights are named by id; none is kept by its place in the list.
 
 use super::outcome::Ending;
-use super::Machine;
+use super::{Machine, EPSILON};
 use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{
     Effect, FetchId, FlightId, GetOutcome, Issued, LockId, LockResult, WaiterId,
 };
 use crate::core::error::Error;
 use crate::core::events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
-use crate::core::flight::{Flight, Kind, Phase, Waiter};
+use crate::core::flight::{Flight, Kind, Phase, Sent, Waiter};
+use crate::core::jwt::Jwt;
 use crate::core::request::TokensRequest;
 use crate::core::response::{interpret, Failure, FetchOutcome};
-use crate::core::time::{LocalTime, ServerTime};
+use crate::core::time::{Instant, Now};
 
-/// At most this long a tab that lost the lock race waits for the winner's
-/// broadcast (2.5 to 5 s).
+/// A tab that lost the lock race waits this long (2.5 to 5 s) for the
+/// winner's broadcast, then asks for the lock again: a holder still at work
+/// (a slow answer) keeps it, one that is done or gone has let it go.
 const PEER_WAIT: f64 = 5.0;
 /// A lock request is answered at once (`ifAvailable`); this covers one that is not.
 const LOCK_ANSWER_WAIT: f64 = 5.0;
@@ -34,16 +36,9 @@ impl Machine {
     }
 
     /// Starts a flight for key `id` and makes its first attempt.
-    pub(super) fn start_flight(
-        &mut self,
-        now: ServerTime,
-        id: &str,
-        kind: Kind,
-        waiters: Vec<Waiter>,
-    ) -> FlightId {
-        let flight = self.push_flight(id, kind, waiters, 0, now);
-        self.attempt(now, flight);
-        flight
+    pub(super) fn start_flight(&mut self, id: &str, kind: Kind, waiters: Vec<Waiter>) {
+        let flight = self.push_flight(id, kind, waiters, 0, self.now.at);
+        self.attempt(flight);
     }
 
     /// Adds a flight that will make its next attempt at `until`, with
@@ -54,7 +49,7 @@ impl Machine {
         kind: Kind,
         waiters: Vec<Waiter>,
         retries: u32,
-        until: ServerTime,
+        until: Instant,
     ) -> FlightId {
         let flight = FlightId(self.next_id());
         self.flights.push(Flight {
@@ -64,7 +59,9 @@ impl Machine {
             waiters,
             retries,
             phase: Phase::Backoff { until },
+            open: Vec::new(),
             lock: None,
+            peer_cap: None,
             epoch: self.epoch,
         });
         flight
@@ -77,22 +74,29 @@ impl Machine {
         }
     }
 
-    /// A caller arriving while the key pauses after repeated failures does
-    /// not restart the full retry sequence: its request is a single attempt
-    /// when the pause ends, so an app that keeps asking through an outage
-    /// costs a trickle of requests.
-    pub(super) fn paused(
-        &mut self,
-        now: ServerTime,
-        id: &str,
-        kind: Kind,
-        waiter: Waiter,
-    ) -> Option<GetOutcome> {
+    /// A caller whose key is held back: by the server's `Retry-After` (SPEC
+    /// 5: no request before it has passed; longer than the cap, the call
+    /// fails at once), or by the pause after an outage-like failure (a
+    /// caller then makes a single attempt when the pause ends, so an app
+    /// that keeps asking through an outage costs a trickle of requests).
+    /// `None` when nothing holds the key.
+    pub(super) fn held(&mut self, id: &str, kind: Kind, waiter: Waiter) -> Option<GetOutcome> {
+        let now = self.now.at;
         let entry = self.entries.get(id)?;
-        if entry.not_before <= now || !entry.outage {
+        let until = if entry.retry_after > now {
+            let wait = entry.retry_after - now;
+            if wait > self.cfg.retry.max_retry_after {
+                let error = Error::RateLimited {
+                    retry_after: Some(wait),
+                };
+                return Some(GetOutcome::Failed(error));
+            }
+            entry.retry_after
+        } else if entry.outage && entry.not_before > now {
+            entry.not_before
+        } else {
             return None;
-        }
-        let until = entry.not_before;
+        };
         let no_retries = self.cfg.retry.max_retries;
         self.push_flight(id, kind, vec![waiter], no_retries, until);
         Some(GetOutcome::Wait(waiter.id))
@@ -101,13 +105,14 @@ impl Machine {
     /// Begins one attempt of flight `id`. `skipCache` always goes to origin
     /// at once; refreshes first take the key's cross-tab lock (SPEC 4.4) so
     /// that one tab mints and the others adopt its broadcast.
-    fn attempt(&mut self, now: ServerTime, id: FlightId) {
+    fn attempt(&mut self, id: FlightId) {
         let Some(flight) = self.flight(id) else {
             return;
         };
         let kind = flight.kind;
+        let now = self.now.at;
         if kind == Kind::SkipCache {
-            self.send_request(now, id);
+            self.send_request(id);
         } else if self.web_locks {
             let name = format!("session-swr:refresh:{}", flight.token_id);
             let lock = LockId(self.next_id());
@@ -125,11 +130,11 @@ impl Machine {
             }
         } else {
             // A caller is waiting with nothing to serve: no random delay.
-            self.send_request(now, id);
+            self.send_request(id);
         }
     }
 
-    pub(super) fn lock_result(&mut self, now: ServerTime, lock: LockId, result: LockResult) {
+    pub(super) fn lock_result(&mut self, lock: LockId, result: LockResult) {
         let found = self
             .flights
             .iter()
@@ -147,165 +152,250 @@ impl Machine {
                 if let Some(f) = self.flight_mut(id) {
                     f.lock = Some(lock);
                 }
-                self.recheck_or_send(now, id);
+                self.recheck_or_send(id);
             }
             LockResult::Busy => {
                 // Jittered, so tabs that lost the race together do not all
-                // fetch together when the holder's refresh fails.
-                let until = now + PEER_WAIT * (0.5 + 0.5 * self.rng.next_f64());
+                // fetch together when the holder's refresh fails; never
+                // longer in all than a request may take.
+                let now = self.now.at;
+                let wait = PEER_WAIT * (0.5 + 0.5 * self.rng.next_f64());
+                let cap = now + self.cfg.request_timeout;
                 if let Some(f) = self.flight_mut(id) {
-                    f.phase = Phase::AwaitingPeer { until };
+                    let cap = *f.peer_cap.get_or_insert(cap);
+                    f.phase = Phase::AwaitingPeer {
+                        until: (now + wait).min(cap),
+                    };
                 }
             }
             LockResult::Unsupported => {
                 self.web_locks = false;
-                self.recheck_or_send(now, id);
+                self.recheck_or_send(id);
             }
         }
     }
 
     /// Flight `id`'s phase deadline has come.
-    pub(super) fn phase_due(&mut self, now: ServerTime, id: FlightId) {
+    pub(super) fn phase_due(&mut self, id: FlightId) {
         let Some(phase) = self.flight(id).map(|f| f.phase) else {
             return;
         };
         match phase {
+            // Failed for retrying; the request stays open (SPEC 3.5).
             Phase::InFlight { .. } => {
-                let timeout = FetchOutcome::NetworkError("request timed out".into());
-                self.on_outcome(self.clock.local(now), id, timeout);
+                let timeout = Error::Network("no answer in 20 s".into());
+                self.retry_or_fail(id, timeout, None);
             }
-            _ if !self.online => self.finish(id, Ending::Failed(Error::Offline, now)),
-            Phase::Backoff { .. } => self.attempt(now, id),
+            _ if !self.online => self.finish(id, Ending::Failed(Error::Offline)),
+            Phase::Backoff { .. } => self.attempt(id),
+            // No broadcast yet: ask for the lock again, while the cap allows.
+            Phase::AwaitingPeer { .. }
+                if self
+                    .flight(id)
+                    .and_then(|f| f.peer_cap)
+                    .is_some_and(|cap| self.now.at + EPSILON < cap)
+                    && !self.fresh_enough(id) =>
+            {
+                self.attempt(id);
+            }
             // No lock answer, or the lock holder never broadcast: fetch anyway.
             Phase::Locking { .. } | Phase::AwaitingPeer { .. } | Phase::Jitter { .. } => {
-                self.recheck_or_send(now, id);
+                self.recheck_or_send(id);
             }
         }
     }
 
-    /// Seconds a token must have left to make a refresh of `kind` moot.
-    pub(super) fn kind_need(&self, kind: Kind) -> f64 {
-        match kind {
-            Kind::Background => self.lead(),
+    /// Seconds a token must have left to make flight `flight`'s refresh
+    /// moot: the token's refresh window for a background refresh (in a
+    /// hidden tab too: a caller's read in the window must bring a new
+    /// token), the hard cutoff for a caller's.
+    pub(super) fn kind_need(&self, flight: &Flight) -> f64 {
+        match flight.kind {
+            Kind::Background => self
+                .entries
+                .get(&flight.token_id)
+                .and_then(|e| e.token.as_ref())
+                .map_or(self.cfg.threshold, |t| t.refresh_window(self.cfg.threshold)),
             Kind::Shared | Kind::SkipCache => HARD_CUTOFF,
         }
     }
 
-    /// Another tab may have refreshed the key while this one waited: serve
-    /// that token if it meets every need of the flight, else send the request.
-    fn recheck_or_send(&mut self, now: ServerTime, id: FlightId) {
-        let Some(flight) = self.flight(id) else {
-            return;
-        };
+    /// The key's cached token if it meets every need of flight `id`.
+    fn good_enough(&self, id: FlightId) -> Option<Issued> {
+        let flight = self.flight(id)?;
         let need = flight
             .waiters
             .iter()
             .map(|w| w.min_remaining)
-            .fold(self.kind_need(flight.kind), f64::max);
-        let cached = self
-            .entries
+            .fold(self.kind_need(flight), f64::max);
+        self.entries
             .get(&flight.token_id)
             .and_then(|e| e.token.as_ref())
-            .filter(|t| t.remaining(now) > need)
-            .map(|t| Issued {
-                token: t.raw.clone(),
-                expires_at: self.expiry(t),
-            });
-        match cached {
+            .filter(|t| t.remaining(self.now.server) > need)
+            .map(|t| self.issued(t))
+    }
+
+    fn fresh_enough(&self, id: FlightId) -> bool {
+        self.good_enough(id).is_some()
+    }
+
+    /// Another tab may have refreshed the key while this one waited: serve
+    /// that token if it meets every need of the flight, else send the request.
+    fn recheck_or_send(&mut self, id: FlightId) {
+        match self.good_enough(id) {
             Some(issued) => self.finish(id, Ending::Cached(issued)),
-            None => self.send_request(now, id),
+            None => self.send_request(id),
         }
     }
 
     /// Sends (or re-sends) flight `id`'s request.
-    fn send_request(&mut self, now: ServerTime, id: FlightId) {
+    fn send_request(&mut self, id: FlightId) {
         let fetch = FetchId(self.next_id());
-        let deadline = now + self.cfg.request_timeout;
-        let sent = self.clock.local(now);
+        let at = self.now.at;
+        let deadline = at + self.cfg.request_timeout;
         let Some(flight) = self.flight_mut(id) else {
             return;
         };
-        flight.phase = Phase::InFlight {
+        flight.phase = Phase::InFlight { fetch, deadline };
+        flight.open.push(Sent {
             fetch,
-            deadline,
-            sent,
-        };
+            at,
+            attempt: flight.retries + 1,
+        });
         let (token_id, skip_cache) = (flight.token_id.clone(), flight.kind == Kind::SkipCache);
         let entry = self.entries.get(&token_id);
         let key = entry.map(|e| e.key.clone()).unwrap_or_default();
-        let previous = entry
-            .and_then(|e| e.token.as_ref())
-            .map(|t| t.raw.as_str())
-            .or_else(|| {
-                (token_id == self.default_id)
-                    .then_some(self.hydrated_previous.as_deref())
-                    .flatten()
-            });
+        let previous = entry.and_then(|e| e.token.as_ref()).or_else(|| {
+            (token_id == self.default_id)
+                .then_some(self.hydrated_previous.as_ref())
+                .flatten()
+        });
         let request = TokensRequest::build(
             &self.cfg.frontend_api,
             &self.cfg.session_id,
             &key,
-            previous,
+            previous.map(|t| t.raw.as_str()),
             skip_cache,
         );
         self.effects.push(Effect::Fetch { id: fetch, request });
     }
 
-    /// What flight `id`'s request came back with. Once the session has
+    /// What request `fetch` of flight `id` came back with. The first answer
+    /// to bring a token wins, whichever of the flight's open requests it
+    /// answers; the other answers count only for the current attempt (a
+    /// request that timed out was counted as failed already), except a 401,
+    /// which ends the session whenever it comes. Once the session has
     /// applied it, the `onRefresh` listeners hear of it (SPEC 8.4).
-    pub(super) fn on_outcome(&mut self, local: LocalTime, id: FlightId, outcome: FetchOutcome) {
-        let Some(flight) = self.flight(id) else {
+    pub(super) fn on_outcome(&mut self, id: FlightId, fetch: FetchId, outcome: FetchOutcome) {
+        let Some(flight) = self.flight_mut(id) else {
             return;
         };
-        let Phase::InFlight { sent, .. } = flight.phase else {
+        let Some(i) = flight.open.iter().position(|s| s.fetch == fetch) else {
             return;
         };
-        let mut event = RefreshEvent {
-            token_id: flight.token_id.clone(),
-            trigger: match flight.kind {
+        let sent = flight.open.remove(i);
+        let current = matches!(flight.phase, Phase::InFlight { fetch: f, .. } if f == fetch);
+        let token_id = flight.token_id.clone();
+        let status = match &outcome {
+            FetchOutcome::Response { status, .. } => Some(*status),
+            FetchOutcome::NetworkError(_) => None,
+        };
+        let kind = flight.kind;
+        let parsed = interpret(
+            outcome,
+            &self.cfg.session_id,
+            self.now.server,
+            self.cfg.json,
+        );
+        if let Ok(Some(iat)) = parsed.as_ref().map(|jwt| jwt.iat) {
+            // Minted before now (a lower bound, which also shows up bounds
+            // made stale by a clock step) and after sending: sent this long
+            // ago on the monotonic clock, so at this wall time, whatever the
+            // wall clock did since.
+            let Now { local, at, .. } = self.now;
+            self.clock.seen(iat, local);
+            self.clock.fetched(iat, local - (at - sent.at), at);
+            self.set_now();
+        }
+        // Answered too late to serve (a frozen tab, a network slower than
+        // the token's life): a failure, though its claims still count. A
+        // token minted that short-lived (10 s or less) is what the server
+        // makes, and goes to its caller as it is (SPEC 2.5).
+        let mut late = None;
+        if let Ok(jwt) = &parsed {
+            let life = jwt.exp.zip(jwt.iat).map_or(0.0, |(exp, iat)| exp - iat);
+            if jwt.remaining(self.now.server) <= HARD_CUTOFF && life > 2.0 * HARD_CUTOFF {
+                late = Some(Error::Network(
+                    "the token arrived with 5 s or less left".into(),
+                ));
+            }
+        }
+        let error = match &parsed {
+            Ok(_) => late.clone(),
+            Err(Failure::Final(e) | Failure::Transient { error: e, .. }) => Some(e.clone()),
+        };
+        let event = self.refresh_event(&token_id, kind, &sent, status, error.as_ref());
+        let mark = self.effects.len();
+        match (parsed, late) {
+            (Ok(jwt), None) => self.finish(id, Ending::Minted(jwt)),
+            (Ok(jwt), Some(late)) => {
+                self.store(&token_id, jwt);
+                if current {
+                    self.retry_or_fail(id, late, None);
+                }
+            }
+            (Err(Failure::Final(error)), _) => {
+                if current || error == Error::Unauthenticated {
+                    self.finish(id, Ending::Failed(error));
+                }
+            }
+            (Err(Failure::Transient { error, retry_after }), _) => {
+                if let (Some(wait), Some(entry)) = (retry_after, self.entries.get_mut(&token_id)) {
+                    entry.retry_after = entry.retry_after.max(self.now.at + wait);
+                }
+                if current {
+                    self.retry_or_fail(id, error, retry_after);
+                }
+            }
+        }
+        // Once applied, and before the requests this answer made moot.
+        let before = self.effects[mark..]
+            .iter()
+            .position(|e| matches!(e, Effect::Refresh(_)))
+            .map_or(self.effects.len(), |i| mark + i);
+        self.effects.insert(before, event);
+    }
+
+    /// What the `onRefresh` listeners are told of request `sent` of a
+    /// flight of `kind` for `token_id`: it settled with a token, or `error`.
+    pub(super) fn refresh_event(
+        &self,
+        token_id: &str,
+        kind: Kind,
+        sent: &Sent,
+        status: Option<u16>,
+        error: Option<&Error>,
+    ) -> Effect {
+        Effect::Refresh(RefreshEvent {
+            token_id: token_id.to_owned(),
+            trigger: match kind {
                 Kind::Shared => Trigger::Caller,
                 Kind::Background => Trigger::Background,
                 Kind::SkipCache => Trigger::SkipCache,
             },
-            attempt: flight.retries + 1,
-            outcome: RefreshOutcome::Ok,
-            code: None,
-            status: match &outcome {
-                FetchOutcome::Response { status, .. } => Some(*status),
-                FetchOutcome::NetworkError(_) => None,
+            attempt: sent.attempt,
+            outcome: match error {
+                None => RefreshOutcome::Ok,
+                Some(_) => RefreshOutcome::Error,
             },
-            // To the microsecond: epoch seconds in an f64 carry noise below it.
-            duration_ms: ((local - sent) * 1e6).round() / 1e3,
-        };
-        let now = self.clock.server(local);
-        let failed = |error: &Error| (RefreshOutcome::Error, Some(error.code()));
-        match interpret(outcome, &self.cfg.session_id, now, self.cfg.json) {
-            Ok(jwt) => {
-                if let Some(iat) = jwt.iat {
-                    self.clock.observe(iat, local);
-                }
-                let now = self.clock.server(local);
-                self.finish(id, Ending::Minted(jwt, now));
-            }
-            Err(Failure::Final(error)) => {
-                (event.outcome, event.code) = failed(&error);
-                self.finish(id, Ending::Failed(error, now));
-            }
-            Err(Failure::Transient { error, retry_after }) => {
-                (event.outcome, event.code) = failed(&error);
-                self.retry_or_fail(now, id, error, retry_after);
-            }
-        }
-        self.effects.push(Effect::Refresh(event));
+            code: error.map(Error::code),
+            status,
+            // To the microsecond: floating-point noise below it means nothing.
+            duration_ms: ((self.now.at - sent.at) * 1e6).round() / 1e3,
+        })
     }
 
-    fn retry_or_fail(
-        &mut self,
-        now: ServerTime,
-        id: FlightId,
-        error: Error,
-        retry_after: Option<f64>,
-    ) {
+    fn retry_or_fail(&mut self, id: FlightId, error: Error, retry_after: Option<f64>) {
         let policy = &self.cfg.retry;
         if let Some(wait) = retry_after {
             if wait > policy.max_retry_after {
@@ -315,26 +405,27 @@ impl Machine {
                     },
                     other => other,
                 };
-                return self.finish(id, Ending::Failed(error, now));
+                return self.finish(id, Ending::Failed(error));
             }
         }
         let Some(retries) = self.flight(id).map(|f| f.retries) else {
             return;
         };
         let delay = retry_after.unwrap_or_else(|| policy.delay(retries, &mut self.rng));
-        let until = now + delay;
+        let until = self.now.at + delay;
         let Some(flight) = self.flight(id) else {
             return;
         };
+        // A background refresh retries only while its token stays servable.
         let needed = !flight.waiters.is_empty()
             || flight.kind != Kind::Background
             || self
                 .entries
                 .get(&flight.token_id)
-                .and_then(|e| e.servable(until))
+                .and_then(|e| e.servable(self.now.server + delay))
                 .is_some();
         if retries >= self.cfg.retry.max_retries || !needed {
-            return self.finish(id, Ending::Failed(error, now));
+            return self.finish(id, Ending::Failed(error));
         }
         let Some(flight) = self.flight_mut(id) else {
             return;
@@ -344,6 +435,15 @@ impl Machine {
         // Let other tabs try while this one backs off.
         if let Some(lock) = flight.lock.take() {
             self.effects.push(Effect::ReleaseLock { id: lock });
+        }
+    }
+
+    /// What a caller is handed for `token`: the token and when it expires
+    /// on this tab's clock.
+    pub(super) fn issued(&self, token: &Jwt) -> Issued {
+        Issued {
+            token: token.raw.clone(),
+            expires_at: self.expiry(token),
         }
     }
 
@@ -364,10 +464,10 @@ impl Machine {
     }
 
     /// `bc_<Date.now()>_<base36>`, as clerk-js formats it.
-    pub(super) fn trace_id(&mut self, now: LocalTime) -> String {
+    pub(super) fn trace_id(&mut self) -> String {
         // Milliseconds since the epoch fit an f64 exactly for millennia.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let ms = now.as_ms().max(0.0) as u64;
+        let ms = self.now.local.as_ms().max(0.0) as u64;
         let n = self.rng.next_u64() >> 11;
         format!("bc_{ms}_{}", base36(n))
     }

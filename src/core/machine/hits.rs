@@ -36,26 +36,25 @@ impl Machine {
     /// inside the refresh window, refreshed in the background), unless the
     /// call asks for `skipCache` or for a fresh token with `refreshIfStale`.
     pub fn serve(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Served {
-        let now = self.clock.server(now);
+        self.read(now);
         if !self.disposed && !self.ended && !opts.skip_cache {
-            if let Some((mut hit, remaining)) = self.hit(now, opts) {
-                let stale = remaining <= self.cfg.threshold;
+            if let Some((mut hit, stale)) = self.hit(opts) {
                 if !stale || !opts.refresh_if_stale {
-                    hit.reschedule |= stale && self.ensure_background_for(now, opts);
+                    hit.reschedule |= stale && self.ensure_background_for(opts);
                     return Served::Cached(hit);
                 }
             }
         }
-        Served::Other(self.wait_for_token(now, opts))
+        Served::Other(self.wait_for_token(opts))
     }
 
     /// `peekToken`: the servable cached token, if any; marks the key in use.
     pub fn peek(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Option<Hit> {
-        let now = self.clock.server(now);
+        self.read(now);
         if self.disposed || self.ended {
             return None;
         }
-        self.hit(now, opts).map(|(hit, _)| hit)
+        self.hit(opts).map(|(hit, _)| hit)
     }
 
     /// `peekToken` as an owned string.
@@ -72,26 +71,27 @@ impl Machine {
             .map(|t| t.raw.as_str())
     }
 
-    fn ensure_background_for(&mut self, now: ServerTime, opts: &GetTokenOptions) -> bool {
+    fn ensure_background_for(&mut self, opts: &GetTokenOptions) -> bool {
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
         let Some((id, _)) = self.entries.find(|e| e.key.is(template, org)) else {
             return false;
         };
         // Usually a refresh is already out: decided without allocating.
-        if !self.may_refresh(now, id) {
+        if !self.may_refresh(id) {
             return false;
         }
         let id = id.to_owned();
-        self.ensure_background(now, &id)
+        self.ensure_background(&id)
     }
 
-    /// The key's servable token, with the seconds it has left, marking the
-    /// key in use. `now` is server time.
-    fn hit(&mut self, now: ServerTime, opts: &GetTokenOptions) -> Option<(Hit, f64)> {
+    /// The key's servable token, and whether it is stale (inside its refresh
+    /// window), marking the key in use.
+    fn hit(&mut self, opts: &GetTokenOptions) -> Option<(Hit, bool)> {
+        let now = self.now.server;
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
         let (id, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
         let token = entry.servable(now)?;
-        let remaining = token.remaining(now);
+        let stale = token.remaining(now) <= token.refresh_window(self.cfg.threshold);
         let exp = token.exp.unwrap_or(ServerTime::NEVER);
         // A key's first read puts it on the schedule; the session's own key
         // is on it whether read or not.
@@ -105,7 +105,7 @@ impl Machine {
                 reschedule,
                 expires_at,
             },
-            remaining,
+            stale,
         ))
     }
 }

@@ -5,8 +5,9 @@
 //! refresh on their own in [`schedule`], adopting other tabs' tokens in
 //! [`adopt`], and the cache-hit paths in [`hits`].
 //!
-//! Every time that comes in is a [`LocalTime`]; the machine turns it into a
-//! [`ServerTime`] once, on the way in, and judges tokens on that.
+//! Every time that comes in is a [`LocalTime`]; the machine reads it once,
+//! on the way in, into a [`Now`] (see [`crate::core::time`]): tokens are
+//! judged on its server time, deadlines are instants on its monotonic clock.
 
 mod adopt;
 mod attempt;
@@ -24,12 +25,12 @@ use crate::core::effect::{
     Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult,
 };
 use crate::core::error::Error;
-use crate::core::flight::{Entry, Flight, Kind, Phase};
+use crate::core::flight::{Entry, Flight, Kind};
 use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::keymap::KeyMap;
 use crate::core::response::FetchOutcome;
-use crate::core::time::{LocalTime, ServerTime};
+use crate::core::time::{Instant, LocalTime, Monotonic, Now, ServerTime};
 use outcome::Ending;
 
 /// Timers may fire a hair early after rounding to whole milliseconds.
@@ -43,8 +44,9 @@ pub struct Machine {
     default_id: String,
     entries: KeyMap<Entry>,
     flights: Vec<Flight>,
-    /// An expired `lastActiveToken`: still the default key's previous token.
-    hydrated_previous: Option<String>,
+    /// An expired `lastActiveToken`: the default key's previous token, and
+    /// what the guard ranks its first write against (SPEC 2.5, 2.6).
+    hydrated_previous: Option<Jwt>,
     /// Drained from the front; a handful at a time.
     effects: Vec<Effect>,
     rng: Rng,
@@ -56,6 +58,10 @@ pub struct Machine {
     web_locks: bool,
     /// The server's clock as this tab estimates it.
     clock: ServerClock,
+    /// Elapsed time, for every deadline.
+    mono: Monotonic,
+    /// The clocks as read for the input being handled.
+    now: Now,
     disposed: bool,
     /// A `/tokens` request was answered 401: the session is over (SPEC 8.3).
     ended: bool,
@@ -63,8 +69,8 @@ pub struct Machine {
 
 impl Machine {
     /// A machine for `cfg`, hydrated with `last_active_token` (SPEC 2.6).
-    /// Fails with `invalid_options` if that token does not decode or names
-    /// another session.
+    /// Fails with `invalid_options` if that token does not decode; one that
+    /// names another session is ignored.
     pub fn new(
         cfg: Config,
         last_active_token: Option<&str>,
@@ -86,32 +92,63 @@ impl Machine {
             visible: true,
             web_locks: false,
             clock: ServerClock::default(),
+            mono: Monotonic::new(now),
+            now: Now::default(),
             disposed: false,
             ended: false,
         };
+        machine.read(now);
         let mut entry = Entry::new(default_key);
         if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
             let jwt = Jwt::decode(raw, machine.cfg.json).map_err(|e| {
                 Error::InvalidOptions(format!("lastActiveToken is not a JWT: {}", e.message()))
             })?;
+            // A stale cookie after a session switch: not this session's.
             if jwt
                 .sid
                 .as_deref()
-                .is_some_and(|s| s != machine.cfg.session_id)
+                .is_none_or(|s| s == machine.cfg.session_id)
             {
-                return Err(Error::InvalidOptions(
-                    "lastActiveToken belongs to another session".into(),
-                ));
-            }
-            let now = machine.clock.server(now);
-            if jwt.has_times() && jwt.remaining(now) > HARD_CUTOFF {
-                entry.token = Some(jwt);
-            } else {
-                machine.hydrated_previous = Some(raw.to_owned());
+                if let Some(iat) = jwt.iat {
+                    machine.clock.seen(iat, machine.now.local);
+                    machine.set_now();
+                }
+                if jwt.has_times() && jwt.remaining(machine.now.server) > HARD_CUTOFF {
+                    entry.token = Some(jwt);
+                } else {
+                    machine.hydrated_previous = Some(jwt);
+                }
             }
         }
         machine.entries.insert(&default_id, entry);
         Ok(machine)
+    }
+
+    /// Reads the clocks at wall time `local`, for the input being handled.
+    /// While the skew estimate is unsure (the wall clock was set back), the
+    /// server's time is unknown: taken as the end of time, every token then
+    /// counts as expired (none is served) and every refresh as due, until a
+    /// fetch bounds the skew again.
+    fn read(&mut self, local: LocalTime) -> Now {
+        let back = self.mono.tick(local);
+        if back > 0.0 {
+            self.clock.stepped_back(back);
+        }
+        self.set_now();
+        self.now
+    }
+
+    fn set_now(&mut self) {
+        let local = self.mono.wall();
+        self.now = Now {
+            local,
+            server: if self.clock.unsure() {
+                ServerTime::END
+            } else {
+                self.clock.server(local)
+            },
+            at: self.mono.now(),
+        };
     }
 
     /// The validated configuration.
@@ -140,7 +177,7 @@ impl Machine {
 
     /// `getToken` when no cached token answers the call: it waits for a
     /// request (joined or started), or fails at once.
-    fn wait_for_token(&mut self, now: ServerTime, opts: &GetTokenOptions) -> GetOutcome {
+    fn wait_for_token(&mut self, opts: &GetTokenOptions) -> GetOutcome {
         if self.disposed {
             return GetOutcome::Failed(Error::Disposed);
         }
@@ -149,6 +186,7 @@ impl Machine {
         }
         let key = self.key_for(opts);
         let id = key.token_id(&self.cfg.session_id);
+        let now = self.now.server;
         let threshold = self.cfg.threshold;
         let entry = self.entries.get_or_insert_with(&id, || Entry::new(key));
         if opts.skip_cache {
@@ -156,40 +194,31 @@ impl Machine {
                 return GetOutcome::Failed(Error::Offline);
             }
             let waiter = self.new_waiter(HARD_CUTOFF);
-            if let Some(outcome) = self.paused(now, &id, Kind::SkipCache, waiter) {
-                return outcome;
-            }
-            self.start_flight(now, &id, Kind::SkipCache, vec![waiter]);
+            self.start_flight(&id, Kind::SkipCache, vec![waiter]);
             return GetOutcome::Wait(waiter.id);
         }
         // Servable here means stale with `refreshIfStale`: wait for a fresh one.
-        let stale = entry.servable(now).is_some();
+        let stale = entry.servable(now).map(|t| t.refresh_window(threshold));
         entry.in_use = true;
-        if stale {
-            let waiter = self.new_waiter(threshold);
-            if let Some(flight) = self.find_flight(&id, Kind::Background) {
-                self.join(flight, waiter);
-            } else if !self.online {
-                return GetOutcome::Failed(Error::Offline);
-            } else {
-                self.start_flight(now, &id, Kind::Background, vec![waiter]);
-            }
-            return GetOutcome::Wait(waiter.id);
-        }
-        let waiter = self.new_waiter(HARD_CUTOFF);
+        let (kind, need) = match stale {
+            Some(window) => (Kind::Background, window),
+            None => (Kind::Shared, HARD_CUTOFF),
+        };
+        let waiter = self.new_waiter(need);
         // Join whatever request will bring this key a token; skipCache
         // requests are joined only because nothing servable is left.
-        let joinable = [Kind::Shared, Kind::Background, Kind::SkipCache]
-            .into_iter()
-            .find_map(|kind| self.find_flight(&id, kind));
-        if let Some(flight) = joinable {
+        let joinable: &[Kind] = match kind {
+            Kind::Background => &[Kind::Background],
+            _ => &[Kind::Shared, Kind::Background, Kind::SkipCache],
+        };
+        if let Some(flight) = joinable.iter().find_map(|k| self.find_flight(&id, *k)) {
             self.join(flight, waiter);
         } else if !self.online {
             return GetOutcome::Failed(Error::Offline);
-        } else if let Some(outcome) = self.paused(now, &id, Kind::Shared, waiter) {
+        } else if let Some(outcome) = self.held(&id, kind, waiter) {
             return outcome;
         } else {
-            self.start_flight(now, &id, Kind::Shared, vec![waiter]);
+            self.start_flight(&id, kind, vec![waiter]);
         }
         GetOutcome::Wait(waiter.id)
     }
@@ -206,23 +235,39 @@ impl Machine {
             .filter_map(|(id, e)| e.token.as_ref().map(|t| (id.as_str(), t)))
     }
 
-    /// The outcome of the request `fetch`. Unknown or abandoned ids are
-    /// ignored.
+    /// The outcome of the request `fetch`. Ids of requests no longer open
+    /// (aborted, or of a flight that ended) are ignored.
     pub fn handle_fetch(&mut self, now: LocalTime, fetch: FetchId, outcome: FetchOutcome) {
+        self.read(now);
         let flight = self
             .flights
             .iter()
-            .find(|f| matches!(f.phase, Phase::InFlight { fetch: f2, .. } if f2 == fetch))
+            .find(|f| f.open.iter().any(|s| s.fetch == fetch))
             .map(|f| f.id);
         if let Some(flight) = flight {
-            self.on_outcome(now, flight, outcome);
+            self.on_outcome(flight, fetch, outcome);
         }
     }
 
-    /// A timer fired, or the page woke up (focus, visible, pageshow): move
+    /// The timer armed for `deadline` (an instant [`Machine::poll_timeout`]
+    /// gave) fired. Timers never fire early, so that much time has passed
+    /// even if the wall clock was set back meanwhile: a step back can hide
+    /// elapsed time from the clock, never from a timer.
+    pub fn handle_timer(&mut self, now: LocalTime, deadline: Instant) {
+        self.read(now);
+        let hidden = self.mono.reached(deadline);
+        if hidden > 0.0 {
+            // The wall clock fell behind real time by as much.
+            self.clock.stepped_back(hidden);
+            self.set_now();
+        }
+        self.handle_timeout(now);
+    }
+
+    /// The page woke up (focus, visible, pageshow), or a timer fired: move
     /// every flight whose phase is due, then start scheduled refreshes.
     pub fn handle_timeout(&mut self, now: LocalTime) {
-        let now = self.clock.server(now);
+        let now = self.read(now).at;
         if self.disposed {
             return;
         }
@@ -233,15 +278,15 @@ impl Machine {
             .map(|f| f.id)
             .collect();
         for flight in due {
-            self.phase_due(now, flight);
+            self.phase_due(flight);
         }
-        self.schedule(now);
+        self.schedule();
     }
 
     /// The answer to `Effect::AcquireLock`.
     pub fn handle_lock(&mut self, now: LocalTime, lock: LockId, result: LockResult) {
-        let now = self.clock.server(now);
-        self.lock_result(now, lock, result);
+        self.read(now);
+        self.lock_result(lock, result);
     }
 
     /// Whether `navigator.locks` is available (default: not).
@@ -257,8 +302,8 @@ impl Machine {
         }
     }
 
-    /// Page visibility. Hidden tabs refresh later than visible ones, so a
-    /// visible tab's broadcast usually spares them the request.
+    /// Page visibility. Hidden tabs refresh on their own later than visible
+    /// ones, so a visible tab's broadcast usually spares them the request.
     pub fn set_visible(&mut self, now: LocalTime, visible: bool) {
         self.visible = visible;
         if visible {
@@ -267,8 +312,10 @@ impl Machine {
     }
 
     /// `clearCache`: forget every token. Requests in flight still settle their
-    /// callers, but their tokens are no longer written to the cache.
-    pub fn clear_cache(&mut self) {
+    /// callers, but their tokens are no longer written to the cache; refreshes
+    /// nobody waits on end, their requests aborted.
+    pub fn clear_cache(&mut self, now: LocalTime) {
+        self.read(now);
         self.entries.clear();
         self.hydrated_previous = None;
         self.epoch += 1;
@@ -299,9 +346,15 @@ impl Machine {
     }
 
     /// Seconds to add to the local clock to get the server's, as estimated
-    /// from the tokens seen (0 until a skew over 2 s is seen).
+    /// from the tokens seen (SPEC 8.1; 0 until a token says otherwise).
     pub fn clock_offset(&self) -> f64 {
         self.clock.offset()
+    }
+
+    /// The monotonic clock as last read: what [`Machine::poll_timeout`]'s
+    /// instant is counted from.
+    pub fn instant(&self) -> Instant {
+        self.now.at
     }
 
     /// Whether `dispose` was called.
@@ -320,22 +373,22 @@ impl Machine {
         (!self.effects.is_empty()).then(|| self.effects.remove(0))
     }
 
-    /// When to call [`Machine::handle_timeout`] next.
-    pub fn poll_timeout(&self, now: LocalTime) -> Option<LocalTime> {
+    /// When to call [`Machine::handle_timeout`] next, read at `now`: an
+    /// instant on the monotonic clock, [`Machine::instant`] being now.
+    pub fn poll_timeout(&mut self, now: LocalTime) -> Option<Instant> {
+        let now = self.read(now).at;
         if self.disposed {
             return None;
         }
-        let now = self.clock.server(now);
         let mut next = self
             .flights
             .iter()
             .map(Flight::deadline)
-            .fold(ServerTime::END, ServerTime::min);
+            .fold(Instant::END, Instant::min);
         if self.scheduling() {
-            let lead = self.lead();
             let mut any = false;
             for (id, entry) in self.entries.iter() {
-                if let Some(at) = self.refresh_at(id, entry, lead) {
+                if let Some(at) = self.refresh_at(id, entry) {
                     any = true;
                     next = next.min(at);
                 }
@@ -345,7 +398,7 @@ impl Machine {
                 next = next.min(now + self.cfg.poll_interval_ms / 1000.0);
             }
         }
-        (next < ServerTime::END).then(|| self.clock.local(next))
+        (next < Instant::END).then_some(next)
     }
 
     /// A new id for a flight, a request, a waiter, a lock or a token.

@@ -1,28 +1,30 @@
 //! How a flight ends, in one place: it is taken out by id, its token (if it
 //! minted one) is written through the freshness guard once and broadcast,
-//! its lock is released once, and each of its waiters is settled once. A
-//! 401 also ends the session (SPEC 8.3).
+//! its lock is released once, each of its waiters is settled once, and each
+//! of its requests still open is aborted and reported once (SPEC 3.5, 8.4).
+//! A 401 also ends the session (SPEC 8.3).
 
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
+use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{Effect, FlightId, Issued};
 use crate::core::error::Error;
 use crate::core::events::{TokenSource, TokenUpdate};
 use crate::core::flight::{Flight, Kind};
 use crate::core::freshness::{pick_freshest, Winner};
 use crate::core::jwt::Jwt;
-use crate::core::time::{LocalTime, ServerTime};
+use crate::core::time::{Instant, LocalTime, ServerTime};
 
 /// How a flight ends.
 #[derive(Debug)]
 pub(super) enum Ending {
-    /// Its request minted this token, received at this time.
-    Minted(Jwt, ServerTime),
+    /// One of its requests minted this token.
+    Minted(Jwt),
     /// A token good enough for every waiter was already cached (another
     /// tab's, found on the re-check after the lock or the wait for a peer).
     Cached(Issued),
-    /// It failed for good, at this time.
-    Failed(Error, ServerTime),
+    /// It failed for good.
+    Failed(Error),
     /// The session was disposed: the waiters are rejected, nothing recorded.
     Disposed,
     /// Another request was answered 401: the session is over, and so is
@@ -49,13 +51,10 @@ impl Machine {
         // Whether the waiters are handed the key's cached token: a read.
         let mut read = false;
         let result = match ending {
-            Ending::Minted(jwt, now) => {
-                let issued = Issued {
-                    token: jwt.raw.clone(),
-                    expires_at: self.expiry(&jwt),
-                };
+            Ending::Minted(jwt) => {
+                let issued = self.issued(&jwt);
                 if current {
-                    kept = self.write(now, &flight, jwt);
+                    kept = self.write(&flight, jwt);
                     read = true;
                 }
                 Ok(issued)
@@ -64,12 +63,12 @@ impl Machine {
                 read = true;
                 Ok(issued)
             }
-            Ending::Failed(error, now) => {
+            Ending::Failed(error) => {
                 // A 401 ends the session whichever cache the request was
                 // sent for: the session is what the server refused.
                 session_over = error == Error::Unauthenticated && !self.disposed;
                 if current && !session_over {
-                    self.record_failure(now, &flight.token_id, &error);
+                    self.record_failure(&flight.token_id, &error);
                 }
                 Err(error)
             }
@@ -101,6 +100,14 @@ impl Machine {
                 result: result.clone(),
             });
         }
+        // No request outlives the need for it.
+        let aborted = Error::Network("aborted: the refresh it was for has ended".into());
+        for sent in &flight.open {
+            self.effects.push(Effect::Abort { id: sent.fetch });
+            let event =
+                self.refresh_event(&flight.token_id, flight.kind, sent, None, Some(&aborted));
+            self.effects.push(event);
+        }
         if session_over {
             self.end_session();
         }
@@ -129,21 +136,28 @@ impl Machine {
         self.clock.local(jwt.exp.unwrap_or(ServerTime::NEVER))
     }
 
-    /// Writes a minted token into its key through the guard and resets the
-    /// key's failure state; when it became the cached token, posts it to
-    /// other tabs and returns the update for the listeners.
-    fn write(&mut self, now: ServerTime, flight: &Flight, jwt: Jwt) -> Option<TokenUpdate> {
+    /// Writes a minted token into its key through the guard; when it became
+    /// the cached token, posts it to other tabs and returns the update for
+    /// the listeners. The server answered, so its `Retry-After` is over; a
+    /// token that lost to an expired one with fresher claims (a minter that
+    /// ignored the `token` it was sent) counts as a failed refresh, so the
+    /// key cannot refresh in a loop.
+    fn write(&mut self, flight: &Flight, jwt: Jwt) -> Option<TokenUpdate> {
         let raw = jwt.raw.clone();
         let expires_at = self.expiry(&jwt);
-        let kept = self.store(now, &flight.token_id, jwt);
+        let kept = self.store(&flight.token_id, jwt);
+        let now = self.now;
         let entry = self.entries.get_mut(&flight.token_id)?;
-        entry.failures = 0;
-        entry.not_before = ServerTime::NEVER;
+        entry.retry_after = Instant::NEVER;
         if !kept {
+            if entry.servable(now.server).is_none() {
+                entry.not_before = now.at + self.cfg.retry.pause(entry.failures, &mut self.rng);
+                entry.failures += 1;
+            }
             return None;
         }
         let (template, organization_id) = entry.key.clone().into_parts();
-        let trace_id = self.trace_id(self.clock.local(now));
+        let trace_id = self.trace_id();
         self.effects.push(Effect::Broadcast(OutgoingBroadcast {
             token_id: flight.token_id.clone(),
             token_raw: raw.clone(),
@@ -165,35 +179,47 @@ impl Machine {
     }
 
     /// Writes `jwt` into its key through the freshness guard (SPEC 2.5);
-    /// whether it became the cached token. Only a servable token is
-    /// protected: an expired one serves nobody, and keeping it would leave
-    /// the key stuck on the network.
-    pub(super) fn store(&mut self, now: ServerTime, id: &str, jwt: Jwt) -> bool {
+    /// whether it became the cached token. The guard ranks it against the
+    /// freshest claims held, servable or not (an expired token's claims may
+    /// be what revoked a role), and, for the default key before anything
+    /// else was stored, the hydrated token. A token that was not servable
+    /// when it arrived resets nothing but the claims.
+    pub(super) fn store(&mut self, id: &str, jwt: Jwt) -> bool {
         let Some(entry) = self.entries.get(id) else {
             return false;
         };
-        if pick_freshest(entry.servable(now), &jwt) == Winner::Existing {
+        let hydrated = (id == self.default_id)
+            .then_some(self.hydrated_previous.as_ref())
+            .flatten();
+        if pick_freshest(entry.token.as_ref().or(hydrated), &jwt) == Winner::Existing {
             return false;
         }
+        let servable = jwt.remaining(self.now.server) > HARD_CUTOFF;
         let seq = self.next_id();
+        if id == self.default_id {
+            self.hydrated_previous = None;
+        }
         let Some(entry) = self.entries.get_mut(id) else {
             return false;
         };
         entry.token = Some(jwt);
         entry.seq = seq;
         entry.in_use = false;
-        entry.failures = 0;
-        entry.not_before = ServerTime::NEVER;
-        entry.outage = false;
+        if servable {
+            entry.failures = 0;
+            entry.not_before = Instant::NEVER;
+            entry.outage = false;
+        }
         true
     }
 
     /// After a failed refresh, the key's automatic refreshes pause. (A 401
     /// does not come here: it ends the session, which empties the cache.)
-    fn record_failure(&mut self, now: ServerTime, id: &str, error: &Error) {
+    fn record_failure(&mut self, id: &str, error: &Error) {
         if *error == Error::Offline {
             return;
         }
+        let now = self.now.at;
         let Some(entry) = self.entries.get_mut(id) else {
             return;
         };
