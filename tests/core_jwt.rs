@@ -4,7 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use session_swr::core::{DecodeError, Json, Jwt, SerdeJson, ServerTime};
+use session_swr::core::{
+    interpret, DecodeError, Error, Failure, FetchOutcome, Json, Jwt, SerdeJson, ServerTime,
+    MAX_BODY, MAX_DEPTH,
+};
 use support::{b64, jwt_with};
 
 #[test]
@@ -232,4 +235,49 @@ fn base64url_must_be_canonical() {
         Some(DecodeError::Base64),
         "standard alphabet"
     );
+}
+
+/// `{"a": {"a": … 1 …}}` nested `depth` objects deep.
+fn nested(depth: usize) -> String {
+    format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth))
+}
+
+#[test]
+fn a_field_the_core_reads_nests_at_most_32_levels() {
+    let with_o = |depth: usize| with_payload(&format!(r#"{{"exp":2,"o":{}}}"#, nested(depth)));
+    assert!(Jwt::decode(&with_o(MAX_DEPTH), &SerdeJson).is_ok());
+    assert_eq!(
+        Jwt::decode(&with_o(MAX_DEPTH + 1), &SerdeJson).err(),
+        Some(DecodeError::Json),
+        "a real token nests two levels; 33 is refused, not walked"
+    );
+    let arrays = format!(r#"{{"iat":[{}1{}]}}"#, "[".repeat(100), "]".repeat(100));
+    assert_eq!(
+        Jwt::decode(&with_payload(&arrays), &SerdeJson).err(),
+        Some(DecodeError::Json)
+    );
+}
+
+#[test]
+fn a_body_nested_9000_deep_is_an_invalid_response() {
+    let depth = 9_000;
+    let body = format!(
+        r#"{{"object":"token","jwt":{}"x"{}}}"#,
+        r#"{"id":"#.repeat(depth),
+        "}".repeat(depth)
+    );
+    assert!(
+        body.len() > 60_000 && body.len() <= MAX_BODY,
+        "{}",
+        body.len()
+    );
+    let outcome = FetchOutcome::Response {
+        status: 200,
+        retry_after: None,
+        body,
+    };
+    assert!(matches!(
+        interpret(outcome, "sess_1", ServerTime(1e9), &SerdeJson),
+        Err(Failure::Final(Error::InvalidResponse(_)))
+    ));
 }

@@ -68,4 +68,4 @@ pub use response::{interpret, parse_retry_after, Failure, FetchOutcome, MAX_BODY
 pub use time::{Instant, LocalTime, Monotonic, Now, ServerTime};
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub use wire::SerdeJson;
-pub use wire::{Claim, Claims, Header, Json, TokensResponse};
+pub use wire::{Claim, Claims, Header, Json, TokensResponse, MAX_DEPTH};

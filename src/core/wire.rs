@@ -13,12 +13,21 @@
 //!   checks it before reading);
 //! * a field counts only when it has the expected JSON type, as a `typeof`
 //!   check in JS would decide ([`Claim`]): `"exp": "soon"` reads as no `exp`,
-//!   it does not make the whole token undecodable.
+//!   it does not make the whole token undecodable;
+//! * a field the core reads may nest at most [`MAX_DEPTH`] levels (a real
+//!   token nests two: `"o": {"id": …}`), so that a hostile or broken server
+//!   cannot exhaust the stack with `{"jwt": {"id": {"id": …}}}` nested
+//!   thousands deep: the document is refused. Fields the core does not read
+//!   are never walked in the browser (serde-wasm-bindgen looks up declared
+//!   fields only) and skipped without recursion by serde_json.
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+
+/// Levels a field the core reads may nest (see the module docs).
+pub const MAX_DEPTH: usize = 32;
 
 /// Parses JSON text into the core's wire types: each method returns the
 /// type's fields when `text` is one JSON object, `None` for anything else
@@ -175,11 +184,26 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
 
 impl<'de> Deserialize<'de> for Claim {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ClaimVisitor)
+        ClaimAt(0).deserialize(d)
     }
 }
 
-struct ClaimVisitor;
+/// A [`Claim`] nested this deep below its field.
+#[derive(Clone, Copy)]
+struct ClaimAt(usize);
+
+impl<'de> DeserializeSeed<'de> for ClaimAt {
+    type Value = Claim;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Claim, D::Error> {
+        if self.0 > MAX_DEPTH {
+            return Err(de::Error::custom("nested too deep"));
+        }
+        d.deserialize_any(ClaimVisitor(self.0))
+    }
+}
+
+struct ClaimVisitor(usize);
 
 impl<'de> Visitor<'de> for ClaimVisitor {
     type Value = Claim;
@@ -223,18 +247,19 @@ impl<'de> Visitor<'de> for ClaimVisitor {
         Ok(Claim::Other)
     }
 
+    // Nested values are walked one level deeper each, so the depth bound
+    // holds however they nest.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Claim, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element_seed(ClaimAt(self.0 + 1))?.is_some() {}
         Ok(Claim::Other)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claim, A::Error> {
         let mut id = None;
         while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(ClaimAt(self.0 + 1))?;
             if key == "id" {
-                id = map.next_value::<Claim>()?.string();
-            } else {
-                map.next_value::<IgnoredAny>()?;
+                id = value.string();
             }
         }
         Ok(Claim::Object(id))

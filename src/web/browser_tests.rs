@@ -133,7 +133,9 @@ mod time {
 
 mod hostile {
     use super::*;
-    scenarios!("/tests/web/hostile.js" => a_last_active_token_of_another_session_is_ignored);
+    scenarios!("/tests/web/hostile.js" => a_body_nested_9000_deep_is_an_invalid_response_and_the_session_lives_on,
+        a_last_active_token_of_another_session_is_ignored
+    );
 }
 
 mod json {

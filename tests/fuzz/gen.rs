@@ -87,13 +87,13 @@ impl Gen {
                             self.number()
                         }
                     }
-                    "o" => {
-                        if self.chance(0.7) {
-                            format!("{{\"id\":\"org_{}\"}}", self.below(9))
-                        } else {
-                            "[1]".into()
-                        }
-                    }
+                    "o" => match self.below(10) {
+                        0 => self.nested(),
+                        1 => self.wide(),
+                        2 => "[1]".into(),
+                        _ => format!("{{\"id\":\"org_{}\"}}", self.below(9)),
+                    },
+                    _ if self.chance(0.05) => self.nested(),
                     _ => self.number(),
                 };
                 fields.push(format!("\"{key}\":{v}"));
@@ -210,11 +210,35 @@ impl Gen {
         }
     }
 
+    /// A value nested up to 2,000 levels (arrays, objects, or `{"id": …}`
+    /// chains, the shape the core follows), around every depth bound.
+    fn nested(&mut self) -> String {
+        let depth = [1, 2, 31, 32, 33, 127, 128, 129, 2_000][self.below(9)];
+        let (open, close) = match self.below(3) {
+            0 => ("[", "]"),
+            1 => ("{\"a\":", "}"),
+            _ => ("{\"id\":", "}"),
+        };
+        format!("{}\"x\"{}", open.repeat(depth), close.repeat(depth))
+    }
+
+    /// An object or array with thousands of members.
+    fn wide(&mut self) -> String {
+        let n = 1 + self.below(3_000);
+        if self.chance(0.5) {
+            let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            format!("{{{},\"id\":\"org_1\"}}", members.join(","))
+        } else {
+            format!("[{}]", vec!["{}"; n].join(","))
+        }
+    }
+
     pub fn body(&mut self) -> String {
-        let mut s = match self.below(4) {
+        let mut s = match self.below(5) {
             0 => format!("{{\"object\":\"token\",\"jwt\":\"{}\"}}", self.jwt()),
             1 => format!("{{\"jwt\":{}}}", self.number()),
             2 => self.json(),
+            3 => format!("{{\"object\":\"token\",\"jwt\":{}}}", self.nested()),
             _ => format!("[\"{}\"]", self.jwt()),
         };
         self.mutate_text(&mut s);
