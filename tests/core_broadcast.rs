@@ -338,6 +338,8 @@ fn stale_edge_broadcast_from_a_sleeping_tab_is_rejected() {
     w.tabs[0].get_wait(&plain());
     w.answer_all(&jwt_with(Some(T0 + 30.0), T0 + 30.0, T0 + 90.0, ""));
     let msg = OutgoingBroadcast {
+        kind: None,
+        ask_id: None,
         token_id: SID.into(),
         token_raw: jwt_with(Some(T0), T0 + 31.0, T0 + 91.0, ""),
         session_id: SID.into(),

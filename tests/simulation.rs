@@ -55,6 +55,18 @@ fn every_scenario_holds_every_invariant() {
                     r.waited_share()
                 );
             }
+            "tabs reloading" => {
+                // A reloaded tab starts with the token an open tab holds
+                // (SPEC 10.1); one refreshing at that moment may still fetch.
+                assert!(r.reloads > 20, "{} reloads", r.reloads);
+                assert!(
+                    (r.reload_requests as f64) <= 0.1 * r.reloads as f64,
+                    "{} of {} reloaded tabs fetched",
+                    r.reload_requests,
+                    r.reloads
+                );
+                assert!(r.per_cycle() <= 1.3, "{:.2} per cycle", r.per_cycle());
+            }
             "429, Retry-After 120 s" | "429 for 10 min" => {
                 // Retry-After binds the key: at most one request per tab per
                 // Retry-After while the server says so.

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
 use super::key::{token_id, TokenKey};
+use super::peers::PeerKind;
 use super::time::ServerTime;
 use super::wire::Json;
 
@@ -15,15 +16,25 @@ use super::wire::Json;
 /// cuts longer strings just past it, and such a message is `Malformed`.
 pub const MAX_FIELD_LEN: usize = 64 * 1024;
 
-/// The message posted on the channel:
+/// A message posted to the other tabs. On the clerk-compatible channel:
 /// `{tokenId, tokenRaw, sessionId, template, organizationId, traceId}`, with
-/// `null` for an absent template or organization, as clerk-js 6 posts it.
+/// `null` for an absent template or organization, as clerk-js 6 posts it. On
+/// the library's own channel it has a `type` and, but for `ended`, an
+/// `askId` (see `peers.rs`). One type for both: one serializer in the module.
 #[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutgoingBroadcast {
+    /// On the library's own channel only: what it says.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PeerKind>,
+    /// On the library's own channel only: the question it is or answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask_id: Option<f64>,
     /// `[sessionId, template, organizationId].filter(Boolean).join("-")`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub token_id: String,
     /// The JWT.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub token_raw: String,
     /// This session.
     pub session_id: String,
@@ -31,13 +42,16 @@ pub struct OutgoingBroadcast {
     pub template: Option<String>,
     /// The organization, if any.
     pub organization_id: Option<String>,
-    /// `bc_<Date.now()>_<random base36>`.
+    /// `bc_<Date.now()>_<random base36>`; clerk-compatible messages only.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub trace_id: String,
 }
 
 impl std::fmt::Debug for OutgoingBroadcast {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutgoingBroadcast")
+            .field("kind", &self.kind)
+            .field("ask_id", &self.ask_id)
             .field("token_id", &self.token_id)
             .field("trace_id", &self.trace_id)
             .finish_non_exhaustive()
@@ -117,6 +131,8 @@ pub enum Rejection {
     Disposed,
     /// The session is over (SPEC 8.3): no token is taken any more.
     Ended,
+    /// An answer to a question this tab did not ask (SPEC 10.1).
+    NotAsked,
 }
 
 /// A message that passed every check of SPEC 4.3 except the freshness guard.
@@ -128,17 +144,11 @@ pub struct ValidBroadcast {
     pub jwt: Jwt,
 }
 
-/// Every check of SPEC 4.3 that does not depend on the time.
-pub fn validate_shape(
-    msg: &IncomingBroadcast,
-    session_id: &str,
-    json: &dyn Json,
-) -> Result<ValidBroadcast, Rejection> {
-    let (Some(token_id_field), Some(sid), Some(raw)) = (
-        msg.token_id.as_str(),
-        msg.session_id.as_str(),
-        msg.token_raw.as_str(),
-    ) else {
+/// The key a message is for, checked (SPEC 4.3): string `tokenId` and
+/// `sessionId`, this session's, `template` and `organizationId` absent, null
+/// or strings, `tokenId` built from them, no field over the limit.
+pub fn key_of(msg: &IncomingBroadcast, session_id: &str) -> Result<TokenKey, Rejection> {
+    let (Some(token_id_field), Some(sid)) = (msg.token_id.as_str(), msg.session_id.as_str()) else {
         return Err(Rejection::Malformed);
     };
     let template = msg
@@ -162,6 +172,19 @@ pub fn validate_shape(
     if token_id_field != token_id(sid, template, org) {
         return Err(Rejection::KeyMismatch);
     }
+    Ok(TokenKey::new(template, org))
+}
+
+/// Every check of SPEC 4.3 that does not depend on the time.
+pub fn validate_shape(
+    msg: &IncomingBroadcast,
+    session_id: &str,
+    json: &dyn Json,
+) -> Result<ValidBroadcast, Rejection> {
+    let Some(raw) = msg.token_raw.as_str() else {
+        return Err(Rejection::Malformed);
+    };
+    let key = key_of(msg, session_id)?;
     let jwt = Jwt::decode(raw, json).map_err(|_| Rejection::Undecodable)?;
     match (jwt.iat, jwt.exp) {
         (Some(iat), Some(exp)) if iat.0 > 0.0 && exp.0 > 0.0 => {}
@@ -170,10 +193,7 @@ pub fn validate_shape(
     if jwt.sid.as_deref().is_some_and(|s| s != session_id) {
         return Err(Rejection::SidMismatch);
     }
-    Ok(ValidBroadcast {
-        key: TokenKey::new(template, org),
-        jwt,
-    })
+    Ok(ValidBroadcast { key, jwt })
 }
 
 /// `remaining > HARD_CUTOFF` at `now`.

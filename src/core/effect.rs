@@ -31,6 +31,11 @@ id!(
     /// Identifies one flight: a refresh of a key, from its first attempt to its end.
     FlightId
 );
+id!(
+    /// Identifies one question to the other tabs (SPEC 10.1); random, below
+    /// 2^53, as it travels as a JS number.
+    AskId
+);
 
 /// The answer to [`Effect::AcquireLock`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +91,22 @@ pub enum Effect {
     },
     /// Tell the `onRefresh` listeners: a `/tokens` request settled.
     Refresh(RefreshEvent),
-    /// The session is over (a `/tokens` request was answered 401): tell the
-    /// `onSessionEnd` listeners. Comes once.
+    /// The session is over (a `/tokens` request was answered 401, here or
+    /// in another tab): tell the `onSessionEnd` listeners. Comes once.
     SessionEnded,
+    /// Post `message` on the library's own channel, and count the other
+    /// live sessions of this `sessionId` for [`Machine::handle_peers`]
+    /// (SPEC 10.1).
+    ///
+    /// [`Machine::handle_peers`]: super::Machine::handle_peers
+    Ask {
+        /// Echo this back.
+        id: AskId,
+        /// The question.
+        message: OutgoingBroadcast,
+    },
+    /// Post this on the library's own channel.
+    Peer(OutgoingBroadcast),
 }
 
 /// A token handed to a caller, with the time its `exp` falls on this tab's

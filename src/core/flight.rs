@@ -82,6 +82,9 @@ pub(crate) enum Phase {
     InFlight { fetch: FetchId, deadline: Instant },
     /// Waiting to retry.
     Backoff { until: Instant },
+    /// The lock is held and the cache has nothing: the other tabs may have
+    /// the token (SPEC 10.1). Wait for their answers until `until` at most.
+    Handover { until: Instant },
 }
 
 /// A request of a flight that has not been answered yet.
@@ -132,9 +135,10 @@ impl Flight {
     pub fn deadline(&self) -> Instant {
         match self.phase {
             Phase::Locking { deadline, .. } | Phase::InFlight { deadline, .. } => deadline,
-            Phase::AwaitingPeer { until } | Phase::Jitter { until } | Phase::Backoff { until } => {
-                until
-            }
+            Phase::AwaitingPeer { until }
+            | Phase::Jitter { until }
+            | Phase::Backoff { until }
+            | Phase::Handover { until } => until,
         }
     }
 }

@@ -43,6 +43,7 @@ mod jwt;
 mod key;
 mod keymap;
 mod machine;
+mod peers;
 mod request;
 mod response;
 mod time;
@@ -54,15 +55,16 @@ pub use broadcast::{Field, IncomingBroadcast, OutgoingBroadcast, Rejection, MAX_
 pub use clock::ServerClock;
 pub use config::{Config, SessionOptions, HARD_CUTOFF};
 pub use effect::{
-    Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, Issued, LockId, LockResult, OrgChoice,
-    WaiterId,
+    AskId, Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, Issued, LockId, LockResult,
+    OrgChoice, WaiterId,
 };
 pub use error::Error;
 pub use events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
 pub use jwt::{DecodeError, Jwt, MAX_JWT_LEN};
 pub use key::{token_id, TokenKey};
-pub use machine::{Hit, Machine, Served};
+pub use machine::{Hit, Machine, Served, HANDOVER_WAIT};
+pub use peers::{IncomingPeer, PeerKind};
 pub use request::{TokensRequest, FORM_CONTENT_TYPE};
 pub use response::{interpret, parse_retry_after, Failure, FetchOutcome, MAX_BODY};
 pub use time::{Instant, LocalTime, Monotonic, Now, ServerTime};

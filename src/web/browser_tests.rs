@@ -138,6 +138,16 @@ mod hostile {
     );
 }
 
+mod tabs {
+    use super::*;
+    scenarios!("/tests/web/tabs.js" => a_second_session_gets_its_first_token_from_the_first_with_no_request,
+        a_session_alone_asks_no_one_for_long,
+        a_session_that_has_nothing_answers_so_and_the_request_goes_at_once,
+        a_401_in_one_session_ends_the_other_at_once,
+        messages_on_the_own_channel_that_are_not_ours_change_nothing
+    );
+}
+
 mod json {
     use super::*;
     scenarios!("/tests/web/json.js" => the_browser_json_path_reads_jwts_and_responses_as_serde_json_does);

@@ -1,4 +1,5 @@
-//! Cross-tab sync over a web-sys `BroadcastChannel`. Messages go out and come
+//! Cross-tab sync over web-sys `BroadcastChannel`s: the clerk-compatible
+//! one (SPEC 4) and the library's own (SPEC 10). Messages go out and come
 //! in through serde-wasm-bindgen; what a received message means is the
 //! core's call (SPEC 4.3), made on fields read without trusting their shape.
 
@@ -8,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::core::MAX_FIELD_LEN;
-use crate::core::{Field, IncomingBroadcast, OutgoingBroadcast};
+use crate::core::{Field, IncomingBroadcast, IncomingPeer};
 
 /// An open channel with its message callback; closed on drop.
 pub(crate) struct Channel {
@@ -19,7 +20,7 @@ pub(crate) struct Channel {
 impl Channel {
     /// Opens `name` and calls `on_message` with each received message.
     /// `None` where `BroadcastChannel` is missing or throws.
-    pub fn open(name: &str, on_message: impl Fn(IncomingBroadcast) + 'static) -> Option<Channel> {
+    pub fn open(name: &str, on_message: impl Fn(IncomingPeer) + 'static) -> Option<Channel> {
         let channel = BroadcastChannel::new(name).ok()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             on_message(incoming(event.data()));
@@ -37,10 +38,10 @@ impl Channel {
     }
 }
 
-/// Posts `msg` in the clerk-js shape, `null` for an absent template or
-/// organization. A failing `postMessage` is ignored: the token is already
-/// cached here, and other tabs refresh on their own (SPEC 4.2).
-pub(crate) fn post(channel: &BroadcastChannel, msg: &OutgoingBroadcast) {
+/// Posts `msg`, `null` for an absent template or organization (the clerk-js
+/// shape). A failing `postMessage` is ignored: the token is already cached
+/// here, and other tabs refresh on their own (SPEC 4.2).
+pub(crate) fn post(channel: &BroadcastChannel, msg: &impl Serialize) {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     if let Ok(value) = msg.serialize(&serializer) {
         let _ = channel.post_message(&value);
@@ -59,6 +60,11 @@ impl Drop for Channel {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Message {
+    /// On the library's own channel only.
+    #[serde(default, rename = "type", with = "serde_wasm_bindgen::preserve")]
+    kind: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    ask_id: JsValue,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     token_id: JsValue,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
@@ -73,18 +79,22 @@ struct Message {
 
 /// What the core sees of a message's `data`: anything but an object has no
 /// fields. (Messages are structured clones: plain data, no getters.)
-fn incoming(data: JsValue) -> IncomingBroadcast {
+fn incoming(data: JsValue) -> IncomingPeer {
     let msg: Message = if data.is_object() {
         serde_wasm_bindgen::from_value(data).unwrap_or_default()
     } else {
         Message::default()
     };
-    IncomingBroadcast {
-        token_id: field(&msg.token_id),
-        token_raw: field(&msg.token_raw),
-        session_id: field(&msg.session_id),
-        template: field(&msg.template),
-        organization_id: field(&msg.organization_id),
+    IncomingPeer {
+        kind: field(&msg.kind),
+        ask_id: msg.ask_id.as_f64(),
+        fields: IncomingBroadcast {
+            token_id: field(&msg.token_id),
+            token_raw: field(&msg.token_raw),
+            session_id: field(&msg.session_id),
+            template: field(&msg.template),
+            organization_id: field(&msg.organization_id),
+        },
     }
 }
 

@@ -26,8 +26,8 @@ use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
 use super::timer::Timer;
 use crate::core::{
-    Config, Effect, Error, FetchId, GetOutcome, GetTokenOptions, IncomingBroadcast, Instant,
-    LocalTime, LockId, LockResult, Machine, Served, WaiterId,
+    Config, Effect, Error, FetchId, GetOutcome, GetTokenOptions, IncomingBroadcast, IncomingPeer,
+    Instant, LocalTime, LockId, LockResult, Machine, OutgoingBroadcast, Served, WaiterId,
 };
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -45,6 +45,11 @@ pub(crate) struct Driver {
     listeners: [Listeners; 3],
     timer: Option<Timer>,
     channel: Option<Channel>,
+    /// The library's own channel (SPEC 10).
+    peers: Option<Channel>,
+    /// This session's presence lock (`session-swr:live:<sessionId>:<n>`)
+    /// and the function that lets it go, once granted.
+    presence: (String, Option<Function>),
     page: Option<PageWatch>,
     locks: Option<Locks>,
     /// Functions that end the hold of each granted Web Lock.
@@ -60,7 +65,10 @@ pub(crate) struct Driver {
 impl Drop for Driver {
     /// A session dropped without `dispose` must not keep a lock held.
     fn drop(&mut self) {
-        for (_, release) in std::mem::take(&mut self.held_locks) {
+        let held = std::mem::take(&mut self.held_locks)
+            .into_iter()
+            .map(|(_, f)| f);
+        for release in held.chain(self.presence.1.take()) {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
     }
@@ -87,6 +95,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
     let seed =
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
     let cfg = Config::new(opts.core, seed, &BrowserJson)?;
+    let presence = format!("{}{seed}", live_prefix(&cfg.session_id));
     let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
     let locks = page::lock_manager().map(Locks::new);
     let web_locks = locks.is_some();
@@ -98,6 +107,8 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         listeners: Default::default(),
         timer: None,
         channel: None,
+        peers: None,
+        presence: (presence, None),
         page: None,
         locks,
         held_locks: Vec::new(),
@@ -105,10 +116,21 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         strings: Vec::new(),
     }));
     let weak = Rc::downgrade(&shared);
-    let channel = opts.channel.and_then(|name| {
-        let weak = weak.clone();
-        Channel::open(&name, move |msg| on_message(&weak, &msg))
-    });
+    let (channel, peers) = match opts.channel {
+        Some(name) => {
+            let w = weak.clone();
+            let clerk = Channel::open(&name, move |msg| on_message(&w, &msg.fields));
+            let w = weak.clone();
+            // Derived from the option, so `null` turns it off too (SPEC 10.3).
+            let own = Channel::open(&format!("{name}:session-swr"), move |msg| on_peer(&w, &msg));
+            (clerk, own)
+        }
+        None => (None, None),
+    };
+    let handover = peers.is_some();
+    if handover {
+        hold_presence(&shared);
+    }
     let watch = PageWatch::new(move |event| on_page(&weak, event));
     let (online, visible) = (page::online(), page::visible());
     with(&shared, |d| {
@@ -118,9 +140,50 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         d.machine.set_web_locks(web_locks);
         d.machine.set_online(t, online);
         d.machine.set_visible(t, visible);
+        d.peers = peers;
+        d.machine.set_handover(t, handover);
     });
     pump(&shared);
     Ok(shared)
+}
+
+/// The start of every presence lock name of `session_id`'s sessions.
+fn live_prefix(session_id: &str) -> String {
+    format!("session-swr:live:{session_id}:")
+}
+
+/// Takes this session's presence lock and holds it until `dispose` (or the
+/// page goes): the other tabs count these to know who may answer (SPEC 10.1).
+fn hold_presence(shared: &Shared) {
+    let weak = Rc::downgrade(shared);
+    let on_lock = Box::new(move |_, release: Option<Function>| {
+        let Some(release) = release else { return };
+        match weak.upgrade() {
+            Some(shared) if !disposed(&shared) => {
+                with(&shared, |d| d.presence.1 = Some(release));
+            }
+            _ => {
+                let _ = release.call0(&JsValue::UNDEFINED);
+            }
+        }
+    });
+    with(shared, |d| {
+        let name = d.presence.0.clone();
+        if let Some(locks) = d.locks.as_mut() {
+            locks.request(&name, on_lock);
+        }
+    });
+}
+
+fn disposed(shared: &Shared) -> bool {
+    with(shared, |d| d.machine.is_disposed()).unwrap_or(true)
+}
+
+fn on_peer(weak: &Weak<RefCell<Driver>>, msg: &IncomingPeer) {
+    let Some(shared) = weak.upgrade() else { return };
+    // Rejected messages are ignored silently (SPEC 10.3).
+    with(&shared, |d| d.machine.handle_peer(now(), msg).is_ok());
+    pump(&shared);
 }
 
 fn on_page(weak: &Weak<RefCell<Driver>>, event: PageEvent) {
@@ -279,8 +342,18 @@ pub(crate) fn dispose(shared: &Shared) {
             listeners.clear();
         }
         d.strings.clear();
-        (d.timer.take(), d.channel.take(), d.page.take())
+        let presence = d.presence.1.take();
+        (
+            d.timer.take(),
+            d.channel.take(),
+            d.peers.take(),
+            d.page.take(),
+            presence,
+        )
     });
+    if let Some((.., Some(release))) = &handles {
+        let _ = release.call0(&JsValue::UNDEFINED);
+    }
     drop(handles);
     pump(shared);
 }
@@ -369,6 +442,28 @@ fn run(shared: &Shared, effect: Effect) {
                 channel::post(&channel, &msg);
             }
         }
+        Effect::Peer(msg) => post_peer(shared, &msg),
+        Effect::Ask { id, message } => {
+            post_peer(shared, &message);
+            // Count the other live sessions (0 where Web Locks are missing).
+            let count = with(shared, |d| {
+                let prefix = live_prefix(&d.machine.config().session_id);
+                let own = d.presence.0.clone();
+                d.locks.as_ref().map(|locks| locks.count(prefix, own))
+            })
+            .flatten();
+            let Some(count) = count else {
+                with(shared, |d| d.machine.handle_peers(now(), id, 0));
+                return;
+            };
+            let weak = Rc::downgrade(shared);
+            spawn_local(async move {
+                let peers = count.await;
+                let Some(shared) = weak.upgrade() else { return };
+                with(&shared, |d| d.machine.handle_peers(now(), id, peers));
+                pump(&shared);
+            });
+        }
         Effect::AcquireLock { id, name } => {
             let weak = Rc::downgrade(shared);
             let on_lock = Box::new(move |result, release: Option<Function>| {
@@ -392,6 +487,14 @@ fn run(shared: &Shared, effect: Effect) {
         Effect::TokenUpdate(update) => tell(shared, Topic::TokenUpdate, &update),
         Effect::Refresh(event) => tell(shared, Topic::Refresh, &event),
         Effect::SessionEnded => tell(shared, Topic::SessionEnd, &SessionEnd::default()),
+    }
+}
+
+/// Posts `msg` on the library's own channel.
+fn post_peer(shared: &Shared, msg: &OutgoingBroadcast) {
+    let channel = with(shared, |d| d.peers.as_ref().map(Channel::sender)).flatten();
+    if let Some(channel) = channel {
+        channel::post(&channel, msg);
     }
 }
 

@@ -14,7 +14,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{LockManager, LockOptions};
+use web_sys::{LockManager, LockManagerSnapshot, LockOptions};
 
 use crate::core::LockResult;
 
@@ -38,6 +38,29 @@ impl Locks {
         Locks {
             manager,
             tails: Vec::new(),
+        }
+    }
+
+    /// How many locks whose names start with `prefix` are held now, `own`
+    /// aside (every live session holds one: SPEC 10.1); 0 if the browser
+    /// will not say.
+    pub fn count(&self, prefix: String, own: String) -> impl std::future::Future<Output = u32> {
+        let query = self.manager.query();
+        async move {
+            let Ok(snapshot) = JsFuture::from(query).await else {
+                return 0;
+            };
+            let Some(held) = snapshot.unchecked_into::<LockManagerSnapshot>().get_held() else {
+                return 0;
+            };
+            let count = held
+                .iter()
+                .filter(|lock| {
+                    lock.get_name()
+                        .is_some_and(|n| n.starts_with(&prefix) && n != own)
+                })
+                .count();
+            u32::try_from(count).unwrap_or(u32::MAX)
         }
     }
 

@@ -30,6 +30,9 @@ pub struct Scenario {
     pub mint_at: f64,
     /// `backgroundRefreshThreshold`, seconds (`None`: the default 15).
     pub threshold: Option<f64>,
+    /// Each tab reloads (a new session, asking the others first) every 5 to
+    /// 30 minutes.
+    pub reloads: bool,
     /// The machine's wall clock (every tab's) is stepped back or forward, by
     /// up to an hour, every 10 to 30 minutes, requests and backoffs pending
     /// or not.
@@ -68,6 +71,7 @@ impl Scenario {
             mint_at: 0.5,
             threshold: None,
             clock_steps: false,
+            reloads: false,
             failure_rate: 0.0,
             outage: None,
             rate_limit: None,
@@ -82,6 +86,23 @@ impl Scenario {
             seed: 7,
         }
     }
+}
+
+/// A new session in tab `i` (the `n`th opened), its clock at `local`.
+fn open(sc: &Scenario, i: usize, n: u64, local: LocalTime) -> Machine {
+    let opts = SessionOptions {
+        frontend_api: "https://fapi.sim".into(),
+        session_id: SID.into(),
+        background_refresh_threshold: sc.threshold,
+        ..SessionOptions::default()
+    };
+    let cfg = Config::new(opts, sc.seed * 1000 + n, &SerdeJson).unwrap();
+    let mut m = Machine::new(cfg, None, local).unwrap();
+    m.set_web_locks(sc.locks);
+    let hidden = (i as f64) >= sc.tabs as f64 * (1.0 - sc.hidden) && sc.hidden > 0.0;
+    m.set_visible(local, !hidden);
+    m.set_handover(local, true);
+    m
 }
 
 /// What a run measured.
@@ -114,6 +135,10 @@ pub struct Report {
     pub burst: usize,
     /// Times the wall clock was stepped.
     pub clock_steps: u64,
+    /// Tabs reloaded (a new session in an open tab).
+    pub reloads: u64,
+    /// Requests a reloaded tab sent in its first second.
+    pub reload_requests: u64,
 }
 
 impl Report {
@@ -136,8 +161,25 @@ enum Event {
     },
     Response {
         tab: usize,
+        /// Which of the tab's sessions sent it.
+        opened: u64,
         id: FetchId,
         outcome: FetchOutcome,
+    },
+    /// A message of the library's own channel reaches a tab.
+    Peer {
+        tab: usize,
+        msg: IncomingPeer,
+    },
+    /// The other tabs are counted for a question.
+    Peers {
+        tab: usize,
+        opened: u64,
+        ask: AskId,
+    },
+    /// The tab reloads: a new session.
+    Reload {
+        tab: usize,
     },
     Deliver {
         tab: usize,
@@ -157,6 +199,8 @@ enum Event {
 
 struct Tab {
     m: Machine,
+    /// Sessions opened in this tab before the current one.
+    opened: u64,
     skew: f64,
     asleep: bool,
     /// The armed timer: the machine's deadline it is for, and its generation.
@@ -168,6 +212,8 @@ struct Tab {
     requests: Vec<f64>,
     /// Responses that came while the tab was frozen, handled when it wakes.
     backlog: Vec<(FetchId, FetchOutcome)>,
+    /// When the current session opened.
+    opened_at: f64,
 }
 
 struct Server {
@@ -203,26 +249,13 @@ impl Sim {
         let mut rng = Rng::new(sc.seed);
         let tabs = (0..sc.tabs)
             .map(|i| {
-                let opts = SessionOptions {
-                    frontend_api: "https://fapi.sim".into(),
-                    session_id: SID.into(),
-                    background_refresh_threshold: sc.threshold,
-                    ..SessionOptions::default()
-                };
-                let mut m = Machine::new(
-                    Config::new(opts, sc.seed * 1000 + i as u64, &SerdeJson).unwrap(),
-                    None,
-                    LocalTime(START),
-                )
-                .unwrap();
-                m.set_web_locks(sc.locks);
                 let (lo, hi) = sc.skew;
                 let mag = lo + (hi - lo) * rng.next_f64();
                 let skew = if rng.next_f64() < 0.5 { -mag } else { mag };
-                let hidden = (i as f64) >= sc.tabs as f64 * (1.0 - sc.hidden) && sc.hidden > 0.0;
-                m.set_visible(LocalTime(START + skew), !hidden);
+                let m = open(&sc, i, i as u64, LocalTime(START + skew));
                 Tab {
                     m,
+                    opened: 0,
                     skew,
                     asleep: false,
                     timer: None,
@@ -232,6 +265,7 @@ impl Sim {
                     last: HashMap::new(),
                     requests: Vec::new(),
                     backlog: Vec::new(),
+                    opened_at: START,
                 }
             })
             .collect();
@@ -287,6 +321,10 @@ impl Sim {
             // Tabs open within the first 100 ms and the app asks at once.
             let t = START + self.uniform(0.0, 0.1);
             self.at(t, Event::Call { tab });
+            if self.sc.reloads {
+                let t = START + self.uniform(300.0, 1800.0);
+                self.at(t, Event::Reload { tab });
+            }
             if self.sc.sleepers && tab % 2 == 1 {
                 let t = START + self.uniform(300.0, 1800.0);
                 self.at(t, Event::Sleep { tab });
@@ -340,7 +378,15 @@ impl Sim {
                 let next = self.now + self.sc.call_every * self.uniform(0.5, 1.5);
                 self.at(next, Event::Call { tab });
             }
-            Event::Response { tab, id, outcome } => {
+            Event::Response {
+                tab,
+                opened,
+                id,
+                outcome,
+            } => {
+                if opened != self.tabs[tab].opened {
+                    return; // sent by a session the tab has left
+                }
                 if self.tabs[tab].asleep {
                     // A frozen page handles it when it wakes, late.
                     self.tabs[tab].backlog.push((id, outcome));
@@ -348,6 +394,47 @@ impl Sim {
                 }
                 let local = self.local(tab);
                 self.tabs[tab].m.handle_fetch(local, id, outcome);
+            }
+            Event::Peer { tab, msg } => {
+                if !self.tabs[tab].asleep {
+                    let local = self.local(tab);
+                    let _ = self.tabs[tab].m.handle_peer(local, &msg);
+                }
+            }
+            Event::Peers { tab, opened, ask } => {
+                if opened == self.tabs[tab].opened {
+                    let local = self.local(tab);
+                    // Without Web Locks there is nothing to count: 0.
+                    let peers = if self.sc.locks {
+                        self.tabs.len() as u32 - 1
+                    } else {
+                        0
+                    };
+                    self.tabs[tab].m.handle_peers(local, ask, peers);
+                }
+            }
+            Event::Reload { tab } => {
+                // The page goes, with its locks and its callers; a new
+                // session starts and the app asks for a token at once.
+                let t = &mut self.tabs[tab];
+                for name in std::mem::take(&mut t.held).into_values() {
+                    self.locks.remove(&name);
+                }
+                t.waiting.clear();
+                t.backlog.clear();
+                t.asleep = false;
+                t.opened += 1;
+                t.gen += 1;
+                t.timer = None;
+                t.opened_at = self.now;
+                t.last.clear();
+                let n = self.sc.tabs as u64 * t.opened + tab as u64;
+                let local = self.local(tab);
+                self.tabs[tab].m = open(&self.sc, tab, n, local);
+                self.report.reloads += 1;
+                self.call(tab);
+                let t = self.now + self.uniform(300.0, 1800.0);
+                self.at(t, Event::Reload { tab });
             }
             Event::Step { by } => {
                 for tab in &mut self.tabs {
@@ -473,7 +560,19 @@ impl Sim {
                 self.tabs[tab].requests.push(self.now);
                 let latency = self.uniform(self.sc.latency.0, self.sc.latency.1);
                 let outcome = self.serve(self.now + latency * self.sc.mint_at, &request);
-                self.at(self.now + latency, Event::Response { tab, id, outcome });
+                let opened = self.tabs[tab].opened;
+                if self.now - self.tabs[tab].opened_at < 1.0 && opened > 0 {
+                    self.report.reload_requests += 1;
+                }
+                self.at(
+                    self.now + latency,
+                    Event::Response {
+                        tab,
+                        opened,
+                        id,
+                        outcome,
+                    },
+                );
             }
             Effect::Settle { waiter, result } => {
                 if let Some(since) = self.tabs[tab].waiting.remove(&waiter) {
@@ -486,16 +585,7 @@ impl Sim {
             Effect::Broadcast(b) => {
                 for other in 0..self.tabs.len() {
                     if other != tab {
-                        let msg = IncomingBroadcast {
-                            token_id: Field::Str(b.token_id.clone()),
-                            token_raw: Field::Str(b.token_raw.clone()),
-                            session_id: Field::Str(b.session_id.clone()),
-                            template: b.template.clone().map_or(Field::Null, Field::Str),
-                            organization_id: b
-                                .organization_id
-                                .clone()
-                                .map_or(Field::Null, Field::Str),
-                        };
+                        let msg = b.received().fields;
                         self.at(self.now + 0.001, Event::Deliver { tab: other, msg });
                     }
                 }
@@ -533,7 +623,32 @@ impl Sim {
             }
             Effect::Refresh(_) => self.report.refresh_events += 1,
             Effect::Abort { .. } => {}
+            Effect::Ask { id, message } => {
+                self.post_peer(tab, &message);
+                let opened = self.tabs[tab].opened;
+                // Counting the Web Locks takes a moment.
+                self.at(
+                    self.now + 0.0005,
+                    Event::Peers {
+                        tab,
+                        opened,
+                        ask: id,
+                    },
+                );
+            }
+            Effect::Peer(message) => self.post_peer(tab, &message),
             Effect::SessionEnded => self.report.sessions_ended += 1,
+        }
+    }
+
+    /// Posts `m` on the library's own channel: every other tab gets it.
+    fn post_peer(&mut self, from: usize, m: &OutgoingBroadcast) {
+        let msg = m.received();
+        for tab in 0..self.tabs.len() {
+            if tab != from {
+                let msg = msg.clone();
+                self.at(self.now + 0.001, Event::Peer { tab, msg });
+            }
         }
     }
 
@@ -702,6 +817,10 @@ pub fn scenarios(short: bool) -> Vec<Scenario> {
         ..Scenario::steady("429 for 10 min", n, h)
     });
     list.push(Scenario {
+        reloads: true,
+        ..Scenario::steady("tabs reloading", n, h)
+    });
+    list.push(Scenario {
         rate_limit: Some((1800.0, 2400.0, 120.0)),
         ..Scenario::steady("429, Retry-After 120 s", n, h)
     });
@@ -737,11 +856,11 @@ pub fn scenarios(short: bool) -> Vec<Scenario> {
 /// The report as a Markdown table.
 pub fn table(reports: &[Report]) -> String {
     let mut out = String::from(
-        "| scenario | tabs | hours | requests / cycle | getToken calls | waited on network | req/tab/min in outage or 429 | heal (s) | most req/tab in 1 s | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| scenario | tabs | hours | requests / cycle | getToken calls | waited on network | req/tab/min in outage or 429 | heal (s) | most req/tab in 1 s | reloads fetching | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in reports {
         out.push_str(&format!(
-            "| {} | {} | {} | {:.2} | {} | {:.3}% | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {:.2} | {} | {:.3}% | {} | {} | {} | {} | {} |\n",
             r.name,
             r.tabs,
             r.hours,
@@ -755,6 +874,11 @@ pub fn table(reports: &[Report]) -> String {
             },
             r.heal_time.map_or("–".into(), |h| format!("{h:.1}")),
             r.burst,
+            if r.reloads > 0 {
+                format!("{} of {}", r.reload_requests, r.reloads)
+            } else {
+                "–".into()
+            },
             r.violations.len()
         ));
     }

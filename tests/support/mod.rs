@@ -144,6 +144,11 @@ pub struct Tab {
     pub held: HashMap<LockId, String>,
     /// Lock requests answered `Busy`.
     pub busy: usize,
+    /// Messages posted on the library's own channel (SPEC 10), questions
+    /// included.
+    pub peer_posts: Vec<OutgoingBroadcast>,
+    /// Questions asked of the other tabs, not yet given a count of them.
+    pub asks: Vec<AskId>,
     /// The armed timer, as a driver keeps it: the instant it is for and
     /// when it fires on this tab's clock (a `setTimeout` delay counts real
     /// time, so a clock set back with [`Tab::set_back`] moves it too).
@@ -179,6 +184,8 @@ impl Tab {
             locks,
             held: HashMap::new(),
             busy: 0,
+            peer_posts: Vec::new(),
+            asks: Vec::new(),
             armed: None,
             m,
             now: LocalTime(T0),
@@ -238,6 +245,11 @@ impl Tab {
                 Effect::TokenUpdate(u) => self.updates.push(u),
                 Effect::Refresh(e) => self.refreshes.push(e),
                 Effect::SessionEnded => self.ended += 1,
+                Effect::Ask { id, message } => {
+                    self.asks.push(id);
+                    self.peer_posts.push(message);
+                }
+                Effect::Peer(message) => self.peer_posts.push(message),
                 Effect::AcquireLock { id, name } => {
                     let table = self.locks.clone().expect("no Web Locks, yet asked for one");
                     let free = table.borrow_mut().insert(name.clone(), ()).is_none();
@@ -361,16 +373,14 @@ pub fn form_field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Turns a message of the library's own channel into what another tab sees.
+pub fn deliver_peer(m: &OutgoingBroadcast) -> IncomingPeer {
+    m.received()
+}
+
 /// Turns an outgoing message into what the receiving tab sees.
 pub fn deliver(b: &OutgoingBroadcast) -> IncomingBroadcast {
-    let opt = |v: &Option<String>| v.clone().map_or(Field::Null, Field::Str);
-    IncomingBroadcast {
-        token_id: Field::Str(b.token_id.clone()),
-        token_raw: Field::Str(b.token_raw.clone()),
-        session_id: Field::Str(b.session_id.clone()),
-        template: opt(&b.template),
-        organization_id: opt(&b.organization_id),
-    }
+    b.received().fields
 }
 
 /// A message for the default key carrying `jwt`.

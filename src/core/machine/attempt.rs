@@ -130,7 +130,7 @@ impl Machine {
             }
         } else {
             // A caller is waiting with nothing to serve: no random delay.
-            self.send_request(id);
+            self.recheck_or_send(id);
         }
     }
 
@@ -198,8 +198,12 @@ impl Machine {
             {
                 self.attempt(id);
             }
-            // No lock answer, or the lock holder never broadcast: fetch anyway.
-            Phase::Locking { .. } | Phase::AwaitingPeer { .. } | Phase::Jitter { .. } => {
+            // No lock answer, the lock holder never broadcast, or no other
+            // tab answered in time: fetch anyway.
+            Phase::Locking { .. }
+            | Phase::AwaitingPeer { .. }
+            | Phase::Jitter { .. }
+            | Phase::Handover { .. } => {
                 self.recheck_or_send(id);
             }
         }
@@ -240,11 +244,16 @@ impl Machine {
     }
 
     /// Another tab may have refreshed the key while this one waited: serve
-    /// that token if it meets every need of the flight, else send the request.
-    fn recheck_or_send(&mut self, id: FlightId) {
-        match self.good_enough(id) {
-            Some(issued) => self.finish(id, Ending::Cached(issued)),
-            None => self.send_request(id),
+    /// that token if it meets every need of the flight; else, while other
+    /// tabs may still hand one over, wait for them; else send the request.
+    pub(super) fn recheck_or_send(&mut self, id: FlightId) {
+        if let Some(issued) = self.good_enough(id) {
+            return self.finish(id, Ending::Cached(issued));
+        }
+        let until = self.flight(id).and_then(|f| self.handover_until(f));
+        match (until, self.flight_mut(id)) {
+            (Some(until), Some(f)) => f.phase = Phase::Handover { until },
+            _ => self.send_request(id),
         }
     }
 

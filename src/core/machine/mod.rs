@@ -11,10 +11,12 @@
 
 mod adopt;
 mod attempt;
+mod handover;
 mod hits;
 mod outcome;
 mod schedule;
 
+pub use handover::HANDOVER_WAIT;
 use hits::key_parts;
 pub use hits::{Hit, Served};
 
@@ -56,6 +58,10 @@ pub struct Machine {
     visible: bool,
     /// `navigator.locks` is there: refreshes take a cross-tab lock first.
     web_locks: bool,
+    /// The library's own channel is open: tabs hand tokens over (SPEC 10).
+    handover: bool,
+    /// Questions to the other tabs.
+    asks: Vec<handover::Ask>,
     /// The server's clock as this tab estimates it.
     clock: ServerClock,
     /// Elapsed time, for every deadline.
@@ -91,6 +97,8 @@ impl Machine {
             online: true,
             visible: true,
             web_locks: false,
+            handover: false,
+            asks: Vec::new(),
             clock: ServerClock::default(),
             mono: Monotonic::new(now),
             now: Now::default(),
@@ -218,6 +226,9 @@ impl Machine {
         } else if let Some(outcome) = self.held(&id, kind, waiter) {
             return outcome;
         } else {
+            if kind == Kind::Shared {
+                self.ask(&id);
+            }
             self.start_flight(&id, kind, vec![waiter]);
         }
         GetOutcome::Wait(waiter.id)

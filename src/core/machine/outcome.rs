@@ -109,17 +109,22 @@ impl Machine {
             self.effects.push(event);
         }
         if session_over {
-            self.end_session();
+            self.end_session(true);
         }
     }
 
-    /// A `/tokens` request was answered 401 (SPEC 8.3): the session is
-    /// over. Every other flight ends (its callers rejected `unauthenticated`),
+    /// A `/tokens` request was answered 401 (SPEC 8.3), here or, when it
+    /// was not `here`, in another tab (SPEC 10.2): the session is over.
+    /// Every other flight ends (its callers rejected `unauthenticated`),
     /// nothing refreshes again, the cache is emptied, and the listeners hear
-    /// of it once. Other tabs learn it from their own next request.
-    fn end_session(&mut self) {
-        if self.ended {
+    /// of it once. The other tabs are told on the library's own channel.
+    pub(super) fn end_session(&mut self, here: bool) {
+        if self.ended || self.disposed {
             return;
+        }
+        if here {
+            let message = OutgoingBroadcast::ended(&self.cfg.session_id);
+            self.effects.push(Effect::Peer(message));
         }
         self.ended = true;
         let all: Vec<FlightId> = self.flights.iter().map(|f| f.id).collect();
@@ -159,6 +164,8 @@ impl Machine {
         let (template, organization_id) = entry.key.clone().into_parts();
         let trace_id = self.trace_id();
         self.effects.push(Effect::Broadcast(OutgoingBroadcast {
+            kind: None,
+            ask_id: None,
             token_id: flight.token_id.clone(),
             token_raw: raw.clone(),
             session_id: self.cfg.session_id.clone(),
