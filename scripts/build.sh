@@ -8,8 +8,12 @@ cd "$(dirname "$0")/.."
 rm -rf pkg
 wasm-pack --quiet build --target web --release --out-dir pkg --out-name session_swr
 
+# --low-memory-unused: the module's low kilobyte is never used (the stack
+# sits below 1 MiB and grows down to it only on overflow), which lets
+# wasm-opt fold constant offsets into loads and stores: 0.6 KB gzip less
+# with --converge.
 if [ "${NO_WASM_OPT:-}" != 1 ]; then
-  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  node_modules/.bin/wasm-opt -Oz --low-memory-unused --converge --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm

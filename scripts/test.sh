@@ -29,6 +29,7 @@ bash scripts/build.sh
 step "JavaScript: lint, and the entry and its types checked with tsc"
 node_modules/.bin/eslint src/web tests/web tests/e2e tests/bench www scripts
 node_modules/.bin/tsc -p tests/types/tsconfig.json
+node_modules/.bin/tsc -p tests/types/esnext.tsconfig.json
 node_modules/.bin/tsc -p tests/types/entry.tsconfig.json
 
 if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then

@@ -13,6 +13,28 @@ const failure = (e) => (e instanceof SessionError ? `${e.code}${e.status ? ` ${e
 await init();
 const sid = new URLSearchParams(location.search).get("sid") ?? "sess_demo";
 $("sid").textContent = sid;
+// A name for this tab, so that the log can say which tab a token came from.
+const tab = `tab ${Math.random().toString(36).slice(2, 5).toUpperCase()}`;
+$("tab").textContent = tab;
+
+// The demo's own channel, beside the library's: each tab says which tokens
+// it minted, and a tab that opens asks, so that a token from another tab is
+// logged with the name of the tab that minted it.
+const minters = new Map(); // token → the tab that minted it
+const unnamed = new Map(); // token → log entries that await its minter's name
+const tabs = new BroadcastChannel(`demo:tabs:${sid}`);
+const mintedHere = [];
+tabs.onmessage = ({ data }) => {
+  if (data?.hello) tabs.postMessage({ tab, tokens: mintedHere });
+  for (const token of data?.tokens ?? []) {
+    minters.set(token, data.tab);
+    for (const li of unnamed.get(token) ?? []) li.lastChild.textContent = li.lastChild.textContent.replace("another tab", data.tab);
+    unnamed.delete(token);
+  }
+  // Another tab's activity: the counters of every tab follow at once.
+  stats();
+};
+tabs.postMessage({ hello: true, tab, tokens: [] });
 
 // What a request the session sends is: a /tokens request (the token layer's
 // own), or one of the app's, sent by fetchWithAuth (a Request).
@@ -57,6 +79,8 @@ const cache = new Map(); // tokenId → { token, expiresAt }, from onTokenUpdate
 const held = []; // every token this tab held: { iat, oiat, source }
 const refreshes = []; // every settled /tokens request: RefreshEvent + { at }
 
+
+
 function log(kind, text, data = {}) {
   const li = document.createElement("li");
   li.dataset.kind = kind;
@@ -66,6 +90,7 @@ function log(kind, text, data = {}) {
   li.lastChild.textContent = text;
   $("log").prepend(li);
   while ($("log").children.length > 200) $("log").lastChild.remove();
+  return li;
 }
 
 session.onTokenUpdate(({ tokenId, token, source, expiresAt }) => {
@@ -75,7 +100,15 @@ session.onTokenUpdate(({ tokenId, token, source, expiresAt }) => {
   const age = header.oiat ? claims.iat - header.oiat : null;
   const mint = age === null ? "legacy token" : age > 0 ? `edge mint, claims ${age} s old` : "origin mint";
   const left = ((expiresAt - Date.now()) / 1000).toFixed(1);
-  log(source, `${tokenId} ${short(token)} · ${mint} · ver ${claims.ver} · expires in ${left} s`);
+  const from = source === "broadcast" ? ` · from ${minters.get(token) ?? "another tab"}, no request` : "";
+  const li = log(source, `${tokenId} ${short(token)} · ${mint} · ver ${claims.ver} · expires in ${left} s${from}`);
+  // A tab that has not said its name yet: named when it does.
+  if (source === "broadcast" && !minters.has(token)) unnamed.set(token, [...(unnamed.get(token) ?? []), li]);
+  if (source !== "broadcast") {
+    mintedHere.push(token);
+    if (mintedHere.length > 20) mintedHere.shift();
+    tabs.postMessage({ tab, tokens: [token] });
+  }
   render();
 });
 
@@ -90,6 +123,8 @@ session.onRefresh((e) => {
     outcome: e.outcome, trigger: e.trigger, attempt: String(e.attempt), status: String(e.status ?? ""),
   });
   renderLatency();
+  stats();
+  tabs.postMessage({ tab, tokens: [] });
 });
 
 // A /tokens request answered 401 ends the session for good: the session
@@ -98,11 +133,12 @@ function ended(reason) {
   $("ended").hidden = false;
   $("ended-reason").textContent = reason;
   document.documentElement.dataset.ended = "1";
+  document.documentElement.dataset.endedAt = String(Date.now());
   cache.clear();
   render();
 }
 session.onSessionEnd(({ reason }) => {
-  log("ended", `session ended (${reason}): no more requests from this tab; every call rejects at once`);
+  log("ended", `session ended (${reason}), here or in another tab: no more requests; every call rejects at once`);
   ended(reason);
 });
 
@@ -134,6 +170,14 @@ async function get(extra) {
     log("info", `getTokenInfo(${JSON.stringify(opts)}) → ${short(token)}, expires in ${left} s, in ${ms} ms`);
     // The latest word on when the cached token expires (the skew estimate moves).
     for (const entry of cache.values()) if (entry.token === token) entry.expiresAt = expiresAt;
+    // A caller gets what its own request minted; the cache may keep a
+    // token with fresher claims (the guard): say so.
+    const cached = session.peekToken(options());
+    if (cached && cached !== token && pickFreshestJwt(cached, token) === cached) {
+      const claims = (t) => parse(t).header.oiat;
+      log("kept", `the cache kept ${short(cached)} (claims read at ${clock(claims(cached) ?? 0)}): fresher than the ` +
+        `${short(token)} this call got (claims read at ${clock(claims(token) ?? 0)})`);
+    }
   } catch (e) {
     log("error", `getTokenInfo(${JSON.stringify(opts)}) failed: ${failure(e)}`);
   }
@@ -172,19 +216,43 @@ $("clear").onclick = () => {
   render();
 };
 $("me").onclick = () => callApi();
-$("restart").onclick = () => location.reload();
+// A new start for the stand-in too: a page reloaded while it still answers
+// 401 would end its new session at once.
+$("restart").onclick = act(async () => {
+  await admin("reset", {});
+  location.reload();
+});
 $("bump").onclick = act(async () => log("info", `claims bumped to ver ${(await admin(`bump?sid=${sid}`, {})).ver}`));
 $("stale").onclick = act(async () => {
   await admin("config", { staleNext: true });
   log("info", "the next mint will be an edge mint of stale claims");
 });
-const setting = (id, fn) => ($(id).onchange = (e) => act(() => admin("config", fn(e.target)))());
+const setting = (id, fn) =>
+  ($(id).onchange = (e) => act(async () => showConfig((await admin("config", fn(e.target))).config))());
 setting("edge", (el) => ({ edge: el.checked }));
 setting("latency", (el) => ({ latencyMs: Number(el.value) }));
 setting("failure", (el) => ({ failureRate: Number(el.value) }));
 setting("lifetime", (el) => ({ lifetime: Number(el.value) }));
 setting("unauth", (el) => ({ unauthorized: el.checked }));
 $("ratelimit").onclick = act(() => admin("config", { rateLimit: { count: 3, retryAfter: 2 } }));
+
+// The controls show the stand-in's settings as they are, whichever tab set
+// them: read back after every change and with every poll of the counters.
+function showConfig(config) {
+  if (!config) return;
+  const choose = (id, value) => {
+    const el = $(id);
+    const text = String(value);
+    const label = id === "failure" ? `${Math.round(value * 100)}%` : text;
+    if (![...el.options].some((o) => o.value === text)) el.add(new Option(label, text));
+    if (el !== document.activeElement) el.value = text;
+  };
+  choose("latency", config.latencyMs);
+  choose("failure", config.failureRate);
+  choose("lifetime", config.lifetime);
+  $("edge").checked = config.edge;
+  $("unauth").checked = config.unauthorized;
+}
 
 function renderKeys() {
   const now = Date.now();
@@ -194,11 +262,14 @@ function renderKeys() {
     // clock, skew corrected), not exp read against a clock that may be off.
     const left = (expiresAt - now) / 1000;
     const life = claims.exp - claims.iat;
-    const state = left <= 5 ? "dead" : left <= 15 ? "window" : "fresh";
+    // The refresh window: 15 s, or half a short token's life (SPEC 2).
+    const window = Math.min(15, life / 2);
+    const state = left <= 0 ? "expired" : left <= 5 ? "dead" : left <= window ? "window" : "fresh";
     const pct = Math.max(0, Math.min(100, (left / life) * 100));
-    return `<tr data-key="${id}" data-state="${state}" data-expires-at="${expiresAt}"><td class="key"></td><td>${clock(claims.iat)}</td>
-      <td>${header.oiat ? clock(header.oiat) : "—"}</td><td title="expiresAt, on this tab's clock">${clock(expiresAt / 1000)}</td>
-      <td><div class="bar"><i class="${state}" style="width:${pct}%"></i><span class="left">${left.toFixed(1)} s</span></div></td></tr>`;
+    const shown = left <= 0 ? "expired" : `${left.toFixed(1)} s`;
+    return `<tr data-key="${id}" data-state="${state}" data-expires-at="${expiresAt}"><td class="key"></td><td class="time">${clock(claims.iat)}</td>
+      <td class="time">${header.oiat ? clock(header.oiat) : "—"}</td><td class="time" title="expiresAt, on this tab's clock">${clock(expiresAt / 1000)}</td>
+      <td><div class="bar"><i class="${state}" style="width:${pct}%"></i><span class="left">${shown}</span></div></td></tr>`;
   });
   const empty = session.ended ? "session ended: nothing cached" : "nothing cached yet";
   $("keys").innerHTML = rows.join("") || `<tr class="empty"><td colspan="5">${empty}</td></tr>`;
@@ -217,7 +288,8 @@ function renderChart() {
   const W = 420, H = 220, P = 34;
   const x = (v) => P + ((v - lo) / (hi - lo)) * (W - P - 10);
   const y = (v) => H - P - ((v - lo) / (hi - lo)) * (H - P - 10);
-  const colors = { fetch: "#3b5bdb", background: "#7048e8", broadcast: "#2f9e6d" };
+  // The same colours as the legend and the log's tags.
+  const colors = { fetch: "#3b5bdb", background: "#7048e8", broadcast: "#0b7285" };
   svg.innerHTML = `
     <line x1="${x(lo)}" y1="${y(lo)}" x2="${x(hi)}" y2="${y(hi)}" stroke="#ccd" stroke-dasharray="4 3"/>
     <line x1="${P}" y1="${H - P}" x2="${W - 10}" y2="${H - P}" stroke="#99a"/>
@@ -268,6 +340,7 @@ function render() {
 async function stats() {
   try {
     const s = await admin("stats");
+    showConfig(s.config);
     $("total").textContent = s.total;
     $("origin").textContent = s.origin;
     $("edgecount").textContent = s.edge;
@@ -282,7 +355,7 @@ async function stats() {
 // Only the page's own views and the stand-in's counters are polled: the
 // session refreshes by itself, and once it has ended it must not be poked.
 setInterval(renderKeys, 250);
-setInterval(stats, 1000);
+setInterval(stats, 500);
 render();
 stats();
 await get({});

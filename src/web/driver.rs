@@ -26,8 +26,8 @@ use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
 use super::timer::Timer;
 use crate::core::{
-    Config, Effect, Error, FetchId, GetOutcome, GetTokenOptions, IncomingBroadcast, IncomingPeer,
-    Instant, LocalTime, LockId, LockResult, Machine, OutgoingBroadcast, Served, WaiterId,
+    Config, Effect, Error, FetchId, GetTokenOptions, IncomingBroadcast, IncomingPeer, Instant,
+    LocalTime, LockId, LockResult, Machine, OutgoingBroadcast, Served, WaiterId,
 };
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -251,24 +251,17 @@ pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions, info: bool) -> 
             let token = answer(&d.token_string(hit.seq), hit.expires_at, info);
             Ok((token, hit.reschedule))
         }
-        Served::Other(outcome) => Err(outcome),
+        other => Err(other),
     });
-    let outcome = match served {
-        Some(Ok((token, changed))) => {
+    let promise = match served.unwrap_or(Err(Served::Failed(Error::Disposed))) {
+        Ok((token, changed)) => {
             // A read can schedule the key's refresh or start a background one.
             if changed {
                 pump(shared);
             }
             return Promise::resolve(&token);
         }
-        Some(Err(outcome)) => outcome,
-        None => GetOutcome::Failed(Error::Disposed),
-    };
-    let promise = match outcome {
-        // Not reached: `serve` answers hits itself.
-        GetOutcome::Ready(token) => Promise::resolve(&JsValue::from_str(&token)),
-        GetOutcome::Failed(error) => Promise::reject(&to_js(&error)),
-        GetOutcome::Wait(waiter) => {
+        Err(Served::Wait(waiter)) => {
             let mut settle = None;
             let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
             if let Some((resolve, reject)) = settle {
@@ -281,6 +274,9 @@ pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions, info: bool) -> 
             }
             promise
         }
+        Err(Served::Failed(error)) => Promise::reject(&to_js(&error)),
+        // Answered above.
+        Err(Served::Cached(_)) => Promise::reject(&to_js(&Error::Disposed)),
     };
     pump(shared);
     promise
@@ -393,8 +389,10 @@ pub(crate) fn pump(shared: &Shared) {
 fn run(shared: &Shared, effect: Effect) {
     match effect {
         Effect::Fetch { id, request } => {
-            let Some((fetch, credentials)) = with(shared, |d| (d.fetch.clone(), d.credentials))
-            else {
+            let Some((fetch, credentials, api)) = with(shared, |d| {
+                let api = d.machine.config().frontend_api.clone();
+                (d.fetch.clone(), d.credentials, api)
+            }) else {
                 return;
             };
             let abort = AbortController::new().ok();
@@ -403,7 +401,8 @@ fn run(shared: &Shared, effect: Effect) {
                 with(shared, |d| d.requests.push((id, abort)));
             }
             // Calls the injected fetch (user code) with the driver free.
-            let response = fetch::send(fetch.as_ref(), &request, credentials, signal.as_ref());
+            let response =
+                fetch::send(fetch.as_ref(), &request, credentials, signal.as_ref(), &api);
             // The task keeps the driver alive until the request settles, so
             // a caller's promise settles even if the app dropped the session.
             let shared = shared.clone();

@@ -43,15 +43,30 @@ pub(crate) fn send(
     request: &TokensRequest,
     credentials: RequestCredentials,
     signal: Option<&AbortSignal>,
+    frontend_api: &str,
 ) -> impl std::future::Future<Output = FetchOutcome> {
     let sent = init(request, credentials, signal).and_then(|init| match fetch {
         Some(fetch) => fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url), &init),
         None => global_fetch(&request.url, &init),
     });
+    // A TypeError ("Failed to fetch") is all browsers say both when the host
+    // cannot be reached and when they refuse its answer (CORS): say what it
+    // usually means, naming the Frontend API (never the path or the body,
+    // which carry the session and its token).
+    let hint = format!(
+        " ({frontend_api} could not be reached, or the browser refused its answer: \
+         its CORS headers must name this page's origin, not *, and allow credentials)"
+    );
     async move {
         match settle(sent).await {
             Ok(response) => read(response).await,
-            Err(e) => FetchOutcome::NetworkError(describe(&e)),
+            Err(e) => {
+                let mut why = describe(&e);
+                if e.is_instance_of::<js_sys::TypeError>() {
+                    why.push_str(&hint);
+                }
+                FetchOutcome::NetworkError(why)
+            }
         }
     }
 }

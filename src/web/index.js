@@ -1,18 +1,18 @@
-// The package entry: wasm-bindgen's glue (session_swr.js) re-exported with
-// what it cannot express itself. `SessionError` extends Error, so it is JS
-// (session_error.js, the very module the glue imports, hence one class);
-// `init()` with no argument reads the .wasm from disk in Node, whose fetch
-// cannot load a file: URL; `free()` and `Symbol.dispose` end the session as
-// dispose() does, because wasm-bindgen's own free() would leave every later
-// call throwing instead of answering "disposed".
-import initWasm, { Session as WasmSession, initSync, pickFreshestJwt } from "./session_swr.js";
+// The package entry: the glue (session_swr.js) with what wasm-bindgen cannot
+// express. SessionError extends Error (session_error.js, the module the glue
+// imports: one class). init() reads the .wasm from disk in Node, whose fetch
+// cannot load a file: URL. A Session made before init() says to call it.
+// free() and Symbol.dispose are dispose(): the glue's free() would leave
+// later calls throwing instead of answering "disposed".
+import initWasm, { Session as WasmSession, initSync as initWasmSync, pickFreshestJwt } from "./session_swr.js";
 
 export { SessionError } from "./session_error.js";
-export { initSync, pickFreshestJwt };
+export { pickFreshestJwt };
+
+let ready = false;
 
 /**
- * Loads the .wasm: by default from beside this module (read from disk in
- * Node), else from what `input` names or holds.
+ * Loads the .wasm: by default from beside this module (from disk in Node).
  * @param {Parameters<typeof initWasm>[0]} [input]
  * @returns {Promise<void>}
  */
@@ -23,11 +23,17 @@ export default async function init(input) {
     if (fs) input = { module_or_path: await fs.readFile(url) };
   }
   await initWasm(input);
+  ready = true;
+}
+
+/** @param {Parameters<typeof initWasmSync>[0]} module */
+export function initSync(module) {
+  initWasmSync(module);
+  ready = true;
 }
 
 /**
- * Node's fs/promises, or undefined outside Node. The specifier is not a
- * literal, so that bundlers leave it alone.
+ * Node's fs/promises, else undefined; not a literal, so bundlers leave it.
  * @returns {Promise<{ readFile(path: URL): Promise<Uint8Array> } | undefined>}
  */
 async function nodeFs() {
@@ -39,6 +45,12 @@ async function nodeFs() {
 }
 
 export class Session extends WasmSession {
+  /** @param {ConstructorParameters<typeof WasmSession>[0]} options */
+  constructor(options) {
+    if (!ready) throw new Error("session-swr: call `await init()` (or initSync) before `new Session()`");
+    super(options);
+  }
+
   /** Ends the session, as `dispose()` does. */
   free() {
     this.dispose();

@@ -3,7 +3,7 @@
 // re-exports it, so both name one class and `instanceof` holds.
 export class SessionError extends Error {
   /**
-   * @param {string} code one of the codes of SPEC 1
+   * @param {import("./index.js").SessionErrorCode} code one of the codes of SPEC 1
    * @param {string} message
    * @param {number} [status] the HTTP status, where one applies
    * @param {number} [retryAfter] seconds, for rate_limited

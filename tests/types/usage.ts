@@ -6,6 +6,7 @@ import init, {
   pickFreshestJwt,
   type GetTokenOptions,
   type RefreshEvent,
+  type SessionErrorCode,
   type SessionEnd,
   type SessionOptions,
   type TokenInfo,
@@ -67,7 +68,9 @@ async function main(): Promise<void> {
     await session.getToken();
   } catch (e) {
     if (e instanceof SessionError) {
-      const code: string = e.code;
+      const code: SessionErrorCode = e.code;
+      // @ts-expect-error: a typo of a code does not compile.
+      if (e.code === "unauthenticaed") throw e;
       const status: number | undefined = e.status;
       const retryAfter: number | undefined = e.retryAfter;
       const err: Error = e;
@@ -98,4 +101,6 @@ const badSource: TokenUpdate = { tokenId: "a", token: "b", source: "poll", expir
 const noExpiry: TokenUpdate = { tokenId: "a", token: "b", source: "fetch" };
 // @ts-expect-error: the only reason.
 const badEnd: SessionEnd = { reason: "revoked" };
-void [main, missing, badSource, noExpiry, badEnd];
+// @ts-expect-error: eight codes, this is none of them.
+const badCode: SessionErrorCode = "timeout";
+void [main, missing, badSource, noExpiry, badEnd, badCode];

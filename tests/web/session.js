@@ -210,6 +210,11 @@ export async function network_errors_reject_with_network_error_after_retries() {
     const e = await caught;
     eq(e.code, "network_error", "code");
     eq(api.requests.length, 5, "1 try + 4 retries");
+    // What "Failed to fetch" usually means, and where: the origin only.
+    assert(e.message.includes("Failed to fetch"), e.message);
+    assert(e.message.includes("https://fapi.test could not be reached"), e.message);
+    assert(e.message.includes("CORS"), e.message);
+    assert(!e.message.includes("/v1/client"), `no path: ${e.message}`);
   });
 }
 

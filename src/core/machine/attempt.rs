@@ -4,11 +4,9 @@
 //! deadline. Flights are named by id; none is kept by its place in the list.
 
 use super::outcome::Ending;
-use super::{Machine, EPSILON};
+use super::{Machine, Served, EPSILON};
 use crate::core::config::HARD_CUTOFF;
-use crate::core::effect::{
-    Effect, FetchId, FlightId, GetOutcome, Issued, LockId, LockResult, WaiterId,
-};
+use crate::core::effect::{Effect, FetchId, FlightId, Issued, LockId, LockResult, WaiterId};
 use crate::core::error::Error;
 use crate::core::events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
 use crate::core::flight::{Flight, Kind, Phase, Sent, Waiter};
@@ -80,7 +78,7 @@ impl Machine {
     /// caller then makes a single attempt when the pause ends, so an app
     /// that keeps asking through an outage costs a trickle of requests).
     /// `None` when nothing holds the key.
-    pub(super) fn held(&mut self, id: &str, kind: Kind, waiter: Waiter) -> Option<GetOutcome> {
+    pub(super) fn held(&mut self, id: &str, kind: Kind, waiter: Waiter) -> Option<Served> {
         let now = self.now.at;
         let entry = self.entries.get(id)?;
         let until = if entry.retry_after > now {
@@ -89,7 +87,7 @@ impl Machine {
                 let error = Error::RateLimited {
                     retry_after: Some(wait),
                 };
-                return Some(GetOutcome::Failed(error));
+                return Some(Served::Failed(error));
             }
             entry.retry_after
         } else if entry.outage && entry.not_before > now {
@@ -99,7 +97,7 @@ impl Machine {
         };
         let no_retries = self.cfg.retry.max_retries;
         self.push_flight(id, kind, vec![waiter], no_retries, until);
-        Some(GetOutcome::Wait(waiter.id))
+        Some(Served::Wait(waiter.id))
     }
 
     /// Begins one attempt of flight `id`. `skipCache` always goes to origin

@@ -3,7 +3,8 @@
 //! by its sequence number, so a hit allocates nothing.
 
 use super::Machine;
-use crate::core::effect::{GetOutcome, GetTokenOptions, OrgChoice};
+use crate::core::effect::{GetTokenOptions, OrgChoice, WaiterId};
+use crate::core::error::Error;
 use crate::core::time::{LocalTime, ServerTime};
 
 /// A token served from the cache.
@@ -21,14 +22,15 @@ pub struct Hit {
     pub expires_at: LocalTime,
 }
 
-/// What `getToken` gets at once: a cached token, or the outcome of the
-/// slow path (a wait, or a failure).
+/// What `getToken` gets at once.
 #[derive(Debug)]
 pub enum Served {
     /// From the cache; a background refresh may have been queued.
     Cached(Hit),
-    /// Not served from the cache.
-    Other(GetOutcome),
+    /// Wait for `Effect::Settle` with this id.
+    Wait(WaiterId),
+    /// Failed at once (offline, disposed, the session ended, ...).
+    Failed(Error),
 }
 
 impl Machine {
@@ -45,7 +47,7 @@ impl Machine {
                 }
             }
         }
-        Served::Other(self.wait_for_token(opts))
+        self.wait_for_token(opts)
     }
 
     /// `peekToken`: the servable cached token, if any; marks the key in use.

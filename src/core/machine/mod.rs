@@ -179,18 +179,19 @@ impl Machine {
                 // Not reached: `serve` has just found the token.
                 None => GetOutcome::Failed(Error::Disposed),
             },
-            Served::Other(outcome) => outcome,
+            Served::Wait(waiter) => GetOutcome::Wait(waiter),
+            Served::Failed(error) => GetOutcome::Failed(error),
         }
     }
 
     /// `getToken` when no cached token answers the call: it waits for a
     /// request (joined or started), or fails at once.
-    fn wait_for_token(&mut self, opts: &GetTokenOptions) -> GetOutcome {
+    fn wait_for_token(&mut self, opts: &GetTokenOptions) -> Served {
         if self.disposed {
-            return GetOutcome::Failed(Error::Disposed);
+            return Served::Failed(Error::Disposed);
         }
         if self.ended {
-            return GetOutcome::Failed(Error::Unauthenticated);
+            return Served::Failed(Error::Unauthenticated);
         }
         let key = self.key_for(opts);
         let id = key.token_id(&self.cfg.session_id);
@@ -199,11 +200,11 @@ impl Machine {
         let entry = self.entries.get_or_insert_with(&id, || Entry::new(key));
         if opts.skip_cache {
             if !self.online {
-                return GetOutcome::Failed(Error::Offline);
+                return Served::Failed(Error::Offline);
             }
             let waiter = self.new_waiter(HARD_CUTOFF);
             self.start_flight(&id, Kind::SkipCache, vec![waiter]);
-            return GetOutcome::Wait(waiter.id);
+            return Served::Wait(waiter.id);
         }
         // Servable here means stale with `refreshIfStale`: wait for a fresh one.
         let stale = entry.servable(now).map(|t| t.refresh_window(threshold));
@@ -222,7 +223,7 @@ impl Machine {
         if let Some(flight) = joinable.iter().find_map(|k| self.find_flight(&id, *k)) {
             self.join(flight, waiter);
         } else if !self.online {
-            return GetOutcome::Failed(Error::Offline);
+            return Served::Failed(Error::Offline);
         } else if let Some(outcome) = self.held(&id, kind, waiter) {
             return outcome;
         } else {
@@ -231,7 +232,7 @@ impl Machine {
             }
             self.start_flight(&id, kind, vec![waiter]);
         }
-        GetOutcome::Wait(waiter.id)
+        Served::Wait(waiter.id)
     }
 
     /// The cached token of `token_id`, servable or not (for introspection).
