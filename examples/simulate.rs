@@ -1,5 +1,6 @@
 //! Prints the simulation report: every scenario over 24 simulated hours,
-//! 1 to 100 tabs. `cargo run --release --example simulate`.
+//! 1 to 100 tabs (about 2 minutes). `cargo run --release --example simulate`;
+//! `-- --short` runs the test command's 2-hour set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/sim/mod.rs"]
