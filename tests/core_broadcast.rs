@@ -340,6 +340,7 @@ fn stale_edge_broadcast_from_a_sleeping_tab_is_rejected() {
     let msg = OutgoingBroadcast {
         kind: None,
         ask_id: None,
+        skew: None,
         token_id: SID.into(),
         token_raw: jwt_with(Some(T0), T0 + 31.0, T0 + 91.0, ""),
         session_id: SID.into(),

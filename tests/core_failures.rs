@@ -446,3 +446,15 @@ fn retry_after_reads_seconds_and_imf_dates_and_nothing_else() {
         assert_eq!(parse_retry_after(value, now), None, "{value:?}");
     }
 }
+
+#[test]
+fn retry_after_dates_far_out_of_range_are_ignored_not_overflowed() {
+    for date in [
+        "Sun, 06 Nov 999999999999 08:49:37 GMT",
+        "Sun, 06 Nov 0 08:49:37 GMT",
+        "Sun, 06 Nov 10000 08:49:37 GMT",
+    ] {
+        assert_eq!(parse_retry_after(date, ServerTime(T0)), None, "{date}");
+    }
+    assert!(parse_retry_after("Sun, 06 Nov 2050 08:49:37 GMT", ServerTime(T0)).is_some());
+}

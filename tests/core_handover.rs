@@ -213,7 +213,7 @@ fn malformed_and_foreign_messages_change_nothing() {
     let good = deliver_peer(&OutgoingBroadcast::peer(
         PeerKind::Token,
         SID,
-        42,
+        42.0,
         &TokenKey::default(),
         Some(token(T0 + 1.0)),
     ));
@@ -235,11 +235,11 @@ fn malformed_and_foreign_messages_change_nothing() {
     let mut ask = deliver_peer(&OutgoingBroadcast::peer(
         PeerKind::Ask,
         SID,
-        1,
+        1.0,
         &TokenKey::default(),
         None,
     ));
-    ask.ask_id = Some(1.5);
+    ask.ask_id = Some(f64::NAN);
     cases.push((ask.clone(), Rejection::Malformed));
     ask.ask_id = Some(1.0);
     ask.fields.token_id = Field::Str("sess_1-other".into());
@@ -252,4 +252,48 @@ fn malformed_and_foreign_messages_change_nothing() {
     assert_eq!(tab.updates.len(), 1, "and no token taken");
     assert!(!tab.m.is_ended());
     assert_eq!(tab.get_ready(&plain()), token(T0));
+}
+
+#[test]
+fn a_new_tab_on_a_slow_clock_judges_a_handed_over_token_by_the_open_tabs_estimate() {
+    // The machine's clock is 120 s behind the server's. Tab A fetched, so
+    // its estimate is bounded from above; the token it holds is 40 s old
+    // when tab B opens.
+    let mut o = Origin::new();
+    let a = o.open();
+    o.pump(true);
+    let minted = token(T0 + 120.0);
+    o.prime(a, &minted);
+    for tab in &mut o.tabs {
+        tab.now += 40.0;
+    }
+    let b = o.open();
+    let w = o.tabs[b].get_wait(&plain());
+    o.pump(true);
+    assert_eq!(o.tabs[b].token_of(w), minted, "handed over");
+    assert!(o.tabs[b].sent.is_empty());
+    // 15 s later the token truly has 5 s left: B must not serve it, though
+    // the token alone (minted at most 40 s ago, as far as B can tell from
+    // it) would say it has 45.
+    let tab = &mut o.tabs[b];
+    tab.now += 15.0;
+    assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
+}
+
+#[test]
+fn another_tabs_estimate_gives_way_to_this_tabs_own_fetch() {
+    let mut c = ServerClock::default();
+    let m = Monotonic::new(LocalTime(0.0));
+    c.shared(30.0);
+    assert_eq!(c.offset(), 30.0, "stands in for a bound of this tab's own");
+    assert_eq!(c.bound(), None, "and is not handed on");
+    c.fetched(ServerTime(100.0), LocalTime(95.0), m.now());
+    assert_eq!(c.offset(), 6.0, "this tab's own bound takes over");
+    c.shared(2.0);
+    assert_eq!(c.offset(), 6.0, "once it has one");
+    // A lower bound above a lie drops it.
+    let mut c = ServerClock::default();
+    c.shared(-50.0);
+    c.seen(ServerTime(100.0), LocalTime(100.0));
+    assert_eq!(c.offset(), 0.0);
 }

@@ -363,3 +363,104 @@ fn a_token_that_arrives_expired_is_fetched_again() {
     )));
     assert!(tab.result(w).is_some_and(Result::is_ok));
 }
+
+#[test]
+fn a_refresh_that_loses_to_fresher_claims_still_servable_does_not_repeat_at_once() {
+    // The key's token has fresher claims and is in its window; the minter
+    // ignores the previous token and answers staler claims every time.
+    let mut tab = Tab::new();
+    let fresher = jwt_with(Some(T0 + 500.0), T0, T0 + 60.0, "");
+    tab.prime(&fresher);
+    tab.advance(44.5);
+    assert_eq!(tab.sent.len(), 2, "the scheduled refresh");
+    for _ in 0..100 {
+        while !tab.pending.is_empty() {
+            let staler = jwt_with(Some(T0), tab.now.0, tab.now.0 + 60.0, "");
+            tab.respond(ok(&staler));
+        }
+        tab.advance(0.1);
+    }
+    assert_eq!(tab.m.cached(SID).unwrap().raw, fresher);
+    assert!(
+        tab.sent.len() <= 6,
+        "paused like failures: {} requests in 10 s",
+        tab.sent.len()
+    );
+}
+
+#[test]
+fn a_token_minted_already_expired_does_not_make_a_key_refresh_in_a_loop() {
+    let mut tab = Tab::new();
+    tab.prime(&token(T0));
+    tab.advance(44.5);
+    for _ in 0..100 {
+        while !tab.pending.is_empty() {
+            let now = tab.now.0;
+            tab.respond(ok(&jwt_with(Some(now), now, now, "")));
+        }
+        tab.advance(0.1);
+    }
+    assert!(
+        tab.sent.len() <= 7,
+        "paused like failures: {} requests in 10 s",
+        tab.sent.len()
+    );
+    // A caller is never handed a token already expired.
+    let w = tab.get_wait(&template("t"));
+    let now = tab.now.0;
+    let i = tab.pending.len() - 1;
+    assert!(tab.pending[i].1.url.ends_with("/tokens/t"));
+    tab.respond_to(i, ok(&jwt_with(Some(now), now, now, "")));
+    assert_eq!(tab.result(w), None, "retried, not handed out");
+}
+
+#[test]
+fn retry_after_from_a_late_answer_holds_back_the_flights_next_attempt() {
+    let mut tab = no_poll();
+    let w = tab.get_wait(&plain());
+    tab.advance(21.6);
+    assert_eq!(tab.sent.len(), 2, "timed out and retried");
+    // The first request answers late: 429, Retry-After 30.
+    tab.respond_to(0, status_retry_after(429, "30"));
+    // The retry fails too, with no Retry-After of its own.
+    tab.respond(status(503));
+    tab.advance(29.0);
+    assert_eq!(tab.sent.len(), 2, "nothing before the 30 s have passed");
+    tab.advance(2.0);
+    assert_eq!(tab.sent.len(), 3);
+    tab.respond(ok(&token(tab.now)));
+    assert!(tab.result(w).is_some_and(Result::is_ok));
+}
+
+#[test]
+fn bounds_shifted_by_a_clock_step_go_with_the_next_fetch() {
+    let mut c = ServerClock::default();
+    let mut m = Monotonic::new(LocalTime(1000.0));
+    c.fetched(ServerTime(1000.0), LocalTime(1000.0), m.now());
+    assert_eq!(c.offset(), 1.0);
+    // Set back 100 s while 3 s passed: the step hides those 3 s.
+    m.tick(LocalTime(903.0));
+    c.stepped_back(97.0);
+    // A fetch sent now, minted promptly: the true offset is 100.
+    c.fetched(ServerTime(1003.0), LocalTime(903.0), m.now());
+    assert_eq!(c.offset(), 101.0, "not the 98 the shifted bound says");
+}
+
+#[test]
+fn a_late_token_from_before_clear_cache_stays_out_of_the_new_cache() {
+    let mut tab = no_poll();
+    let w = tab.get_wait(&plain());
+    tab.now += 70.0; // frozen with the answer pending
+    tab.m.clear_cache(tab.now);
+    tab.drain();
+    // A new caller, a new entry, a new request.
+    tab.get_wait(&plain());
+    tab.respond_to(0, ok(&token(T0)));
+    assert_eq!(tab.result(w), None);
+    assert_eq!(
+        tab.m.cached(SID),
+        None,
+        "the old cache's token is not written"
+    );
+    assert_eq!(form_field(&tab.sent.last().unwrap().body, "token"), None);
+}

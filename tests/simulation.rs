@@ -48,14 +48,18 @@ fn every_scenario_holds_every_invariant() {
                     r.tabs,
                     r.per_cycle()
                 );
+                // A 10 s token's window is 5 s, the cutoff itself: its
+                // refresh starts as it stops being served, so calls in that
+                // moment wait (more, the earlier the skew bound has it end).
+                let most = if r.name == "10 s tokens" { 0.02 } else { 0.01 };
                 assert!(
-                    r.waited_share() < 0.01,
+                    r.waited_share() < most,
                     "{}: {:.3} of calls waited",
                     r.name,
                     r.waited_share()
                 );
             }
-            "tabs reloading" => {
+            "tabs reloading" | "reloading, clock 2 min slow" => {
                 // A reloaded tab starts with the token an open tab holds
                 // (SPEC 10.1); one refreshing at that moment may still fetch.
                 assert!(r.reloads > 20, "{} reloads", r.reloads);

@@ -30,6 +30,10 @@ pub struct OutgoingBroadcast {
     /// On the library's own channel only: the question it is or answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ask_id: Option<f64>,
+    /// On an answer with a token: the sender's skew estimate (server minus
+    /// local seconds), an upper bound on the receiver's (one machine's clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skew: Option<f64>,
     /// `[sessionId, template, organizationId].filter(Boolean).join("-")`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub token_id: String,

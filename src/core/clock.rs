@@ -14,6 +14,11 @@
 //! * A lower bound above an upper bound means a clock jumped (or a tab
 //!   lied): the older evidence goes, and the estimate starts over from the
 //!   new bound. The next fetch corrects a lie, at the cost of one request.
+//! * Every tab of an origin runs on one machine's clock, so another tab's
+//!   estimate, handed over with a token (SPEC 10.1), is an upper bound too.
+//!   It stands in only until this tab's own first fetch, and a lower bound
+//!   above it drops it: a tab that lies can make this one expire tokens
+//!   early, and late only until its first request.
 //! * When the wall clock is seen stepping back, every bound moves with it
 //!   (the offset grew by the step). But the time that passed between the
 //!   reading before the step and the one after it is hidden in the step, and
@@ -39,6 +44,8 @@ pub struct ServerClock {
     upper: Vec<(f64, Instant)>,
     /// The highest lower bound since the last start-over.
     lower: f64,
+    /// Another tab's estimate, until this tab fetches.
+    shared: Option<f64>,
     offset: f64,
     /// The wall clock stepped back since the last upper bound.
     unsure: bool,
@@ -49,6 +56,7 @@ impl Default for ServerClock {
         ServerClock {
             upper: Vec::new(),
             lower: f64::NEG_INFINITY,
+            shared: None,
             offset: 0.0,
             unsure: false,
         }
@@ -66,11 +74,16 @@ impl ServerClock {
         if bound < self.lower {
             self.lower = f64::NEG_INFINITY;
         }
+        // Bounds moved by a step back may be late by what the step hid.
+        if self.unsure {
+            self.upper.clear();
+        }
         self.upper.retain(|(_, t)| at - *t <= RECENT);
         if self.upper.len() == SAMPLES {
             self.upper.remove(0);
         }
         self.upper.push((bound, at));
+        self.shared = None;
         self.unsure = false;
         self.estimate();
     }
@@ -84,6 +97,9 @@ impl ServerClock {
         if bound > self.tightest() {
             self.upper.clear();
         }
+        if self.shared.is_some_and(|s| bound > s) {
+            self.shared = None;
+        }
         self.lower = self.lower.max(bound);
         self.estimate();
     }
@@ -94,6 +110,7 @@ impl ServerClock {
             *bound += secs;
         }
         self.lower += secs;
+        self.shared = None;
         // A slew of a few milliseconds is within the bounds' own margin.
         self.unsure |= secs > 1.0;
         self.estimate();
@@ -113,9 +130,24 @@ impl ServerClock {
             .fold(f64::INFINITY, f64::min)
     }
 
+    /// Another tab's estimate, handed over with a token: an upper bound
+    /// until this tab fetches (see the module docs).
+    pub fn shared(&mut self, bound: f64) {
+        if bound.is_finite() && bound >= self.lower && self.upper.is_empty() && !self.unsure {
+            self.shared = Some(bound);
+            self.estimate();
+        }
+    }
+
+    /// What to hand another tab: this tab's own tightest upper bound, if it
+    /// has one it is sure of.
+    pub fn bound(&self) -> Option<f64> {
+        (!self.upper.is_empty() && !self.unsure).then(|| self.tightest())
+    }
+
     fn estimate(&mut self) {
         self.offset = if self.upper.is_empty() {
-            self.lower.max(0.0)
+            self.shared.unwrap_or(self.lower.max(0.0))
         } else {
             self.tightest()
         };

@@ -6,8 +6,9 @@
 //! * `{type: "ask", askId, tokenId, sessionId, template, organizationId}`:
 //!   a tab with nothing servable for a key asks the others;
 //! * `{type: "token", askId, tokenId, tokenRaw, sessionId, template,
-//!   organizationId}`: an answer with a servable token, checked as a
-//!   broadcast is and ranked by the guard;
+//!   organizationId, skew?}`: an answer with a servable token, checked as a
+//!   broadcast is and ranked by the guard, and the sender's skew estimate,
+//!   which bounds the asker's until its own first fetch (`clock.rs`);
 //! * `{type: "none", askId, tokenId, sessionId}`: an answer without one, so
 //!   that the asker need not wait for more;
 //! * `{type: "ended", sessionId}`: the session ended (a 401) in the sender.
@@ -37,17 +38,15 @@ impl OutgoingBroadcast {
     pub fn peer(
         kind: PeerKind,
         session_id: &str,
-        ask_id: u64,
+        ask_id: f64,
         key: &TokenKey,
         token: Option<String>,
     ) -> OutgoingBroadcast {
-        // Ask ids stay below 2^53: exact as JS numbers.
-        #[allow(clippy::cast_precision_loss)]
-        let ask_id = Some(ask_id as f64);
         let (template, organization_id) = key.clone().into_parts();
         OutgoingBroadcast {
             kind: Some(kind),
-            ask_id,
+            ask_id: Some(ask_id),
+            skew: None,
             token_id: key.token_id(session_id),
             token_raw: token.unwrap_or_default(),
             session_id: session_id.to_owned(),
@@ -79,6 +78,7 @@ impl OutgoingBroadcast {
         IncomingPeer {
             kind,
             ask_id: self.ask_id,
+            skew: self.skew,
             fields: IncomingBroadcast {
                 token_id: text(&self.token_id),
                 token_raw: text(&self.token_raw),
@@ -94,6 +94,7 @@ impl OutgoingBroadcast {
         OutgoingBroadcast {
             kind: Some(PeerKind::Ended),
             ask_id: None,
+            skew: None,
             token_id: String::new(),
             token_raw: String::new(),
             session_id: session_id.to_owned(),
@@ -113,6 +114,8 @@ pub struct IncomingPeer {
     pub kind: Field,
     /// `askId`, when a number.
     pub ask_id: Option<f64>,
+    /// `skew`, when a number.
+    pub skew: Option<f64>,
     /// `tokenId`, `tokenRaw`, `sessionId`, `template`, `organizationId`.
     pub fields: IncomingBroadcast,
 }

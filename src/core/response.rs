@@ -151,6 +151,7 @@ fn http_date(s: &str) -> Option<ServerTime> {
     if hms.next().is_some()
         || it.next()? != "GMT"
         || it.next().is_some()
+        || !(1..=9999).contains(&year)
         || !(1..=31).contains(&day)
         || h > 23
         || m > 59

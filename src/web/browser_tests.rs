@@ -144,7 +144,8 @@ mod tabs {
         a_session_alone_asks_no_one_for_long,
         a_session_that_has_nothing_answers_so_and_the_request_goes_at_once,
         a_401_in_one_session_ends_the_other_at_once,
-        messages_on_the_own_channel_that_are_not_ours_change_nothing
+        messages_on_the_own_channel_that_are_not_ours_change_nothing,
+        the_presence_lock_is_let_go_on_pagehide_and_taken_again_on_pageshow
     );
 }
 

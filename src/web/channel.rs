@@ -66,6 +66,8 @@ struct Message {
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     ask_id: JsValue,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    skew: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     token_id: JsValue,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     token_raw: JsValue,
@@ -88,6 +90,7 @@ fn incoming(data: JsValue) -> IncomingPeer {
     IncomingPeer {
         kind: field(&msg.kind),
         ask_id: msg.ask_id.as_f64(),
+        skew: msg.skew.as_f64(),
         fields: IncomingBroadcast {
             token_id: field(&msg.token_id),
             token_raw: field(&msg.token_raw),

@@ -47,9 +47,13 @@ pub(crate) struct Driver {
     channel: Option<Channel>,
     /// The library's own channel (SPEC 10).
     peers: Option<Channel>,
-    /// This session's presence lock (`session-swr:live:<sessionId>:<n>`)
-    /// and the function that lets it go, once granted.
-    presence: (String, Option<Function>),
+    /// This session's presence lock, `session-swr:live:<sessionId>:<n>`.
+    live: String,
+    /// Whether it is asked for (`Some`) and, once granted, the function
+    /// that lets it go. Let go when the page is hidden away (`pagehide`): a
+    /// page holding a lock cannot enter the back/forward cache, and a page
+    /// in it could not answer anyway.
+    presence: Option<Option<Function>>,
     page: Option<PageWatch>,
     locks: Option<Locks>,
     /// Functions that end the hold of each granted Web Lock.
@@ -68,7 +72,7 @@ impl Drop for Driver {
         let held = std::mem::take(&mut self.held_locks)
             .into_iter()
             .map(|(_, f)| f);
-        for release in held.chain(self.presence.1.take()) {
+        for release in held.chain(self.presence.take().flatten()) {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
     }
@@ -95,7 +99,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
     let seed =
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
     let cfg = Config::new(opts.core, seed, &BrowserJson)?;
-    let presence = format!("{}{seed}", live_prefix(&cfg.session_id));
+    let live = format!("{}{seed}", live_prefix(&cfg.session_id));
     let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
     let locks = page::lock_manager().map(Locks::new);
     let web_locks = locks.is_some();
@@ -108,7 +112,8 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         timer: None,
         channel: None,
         peers: None,
-        presence: (presence, None),
+        live,
+        presence: None,
         page: None,
         locks,
         held_locks: Vec::new(),
@@ -128,19 +133,19 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         None => (None, None),
     };
     let handover = peers.is_some();
-    if handover {
-        hold_presence(&shared);
-    }
     let watch = PageWatch::new(move |event| on_page(&weak, event));
     let (online, visible) = (page::online(), page::visible());
     with(&shared, |d| {
         d.channel = channel;
+        d.peers = peers;
         d.page = Some(watch);
+    });
+    hold_presence(&shared);
+    with(&shared, |d| {
         let t = now();
         d.machine.set_web_locks(web_locks);
         d.machine.set_online(t, online);
         d.machine.set_visible(t, visible);
-        d.peers = peers;
         d.machine.set_handover(t, handover);
     });
     pump(&shared);
@@ -152,31 +157,46 @@ fn live_prefix(session_id: &str) -> String {
     format!("session-swr:live:{session_id}:")
 }
 
-/// Takes this session's presence lock and holds it until `dispose` (or the
-/// page goes): the other tabs count these to know who may answer (SPEC 10.1).
+/// Takes this session's presence lock, unless it is held or asked for, or
+/// there is no channel of the library's own: the other tabs count these to
+/// know who may answer (SPEC 10.1).
 fn hold_presence(shared: &Shared) {
+    let name = with(shared, |d| {
+        let ask = d.peers.is_some() && d.locks.is_some() && d.presence.is_none();
+        ask.then(|| {
+            d.presence = Some(None);
+            d.live.clone()
+        })
+    })
+    .flatten();
+    let Some(name) = name else { return };
     let weak = Rc::downgrade(shared);
     let on_lock = Box::new(move |_, release: Option<Function>| {
         let Some(release) = release else { return };
-        match weak.upgrade() {
-            Some(shared) if !disposed(&shared) => {
-                with(&shared, |d| d.presence.1 = Some(release));
-            }
-            _ => {
-                let _ = release.call0(&JsValue::UNDEFINED);
-            }
+        // Kept only while still wanted (not let go or disposed meanwhile).
+        let kept = weak.upgrade().and_then(|shared| {
+            with(&shared, |d| match &mut d.presence {
+                Some(slot @ None) => {
+                    *slot = Some(release.clone());
+                    true
+                }
+                _ => false,
+            })
+        });
+        if kept != Some(true) {
+            let _ = release.call0(&JsValue::UNDEFINED);
         }
     });
     with(shared, |d| {
-        let name = d.presence.0.clone();
-        if let Some(locks) = d.locks.as_mut() {
-            locks.request(&name, on_lock);
-        }
+        d.locks.as_mut().map(|locks| locks.request(&name, on_lock))
     });
 }
 
-fn disposed(shared: &Shared) -> bool {
-    with(shared, |d| d.machine.is_disposed()).unwrap_or(true)
+/// Lets the presence lock go (the page is hidden away, or disposed).
+fn let_go(shared: &Shared) {
+    if let Some(release) = with(shared, |d| d.presence.take()).flatten().flatten() {
+        let _ = release.call0(&JsValue::UNDEFINED);
+    }
 }
 
 fn on_peer(weak: &Weak<RefCell<Driver>>, msg: &IncomingPeer) {
@@ -192,10 +212,16 @@ fn on_page(weak: &Weak<RefCell<Driver>>, event: PageEvent) {
         let t = now();
         match event {
             PageEvent::Visible(visible) => d.machine.set_visible(t, visible),
-            PageEvent::Woken => d.machine.handle_timeout(t),
+            PageEvent::Woken | PageEvent::Left => d.machine.handle_timeout(t),
             PageEvent::Online(online) => d.machine.set_online(t, online),
         }
     });
+    // Hidden away (maybe into the back/forward cache), or back.
+    match event {
+        PageEvent::Left => let_go(&shared),
+        PageEvent::Woken => hold_presence(&shared),
+        _ => {}
+    }
     pump(&shared);
 }
 
@@ -338,19 +364,15 @@ pub(crate) fn dispose(shared: &Shared) {
             listeners.clear();
         }
         d.strings.clear();
-        let presence = d.presence.1.take();
         (
             d.timer.take(),
             d.channel.take(),
             d.peers.take(),
             d.page.take(),
-            presence,
         )
     });
-    if let Some((.., Some(release))) = &handles {
-        let _ = release.call0(&JsValue::UNDEFINED);
-    }
     drop(handles);
+    let_go(shared);
     pump(shared);
 }
 
@@ -447,7 +469,7 @@ fn run(shared: &Shared, effect: Effect) {
             // Count the other live sessions (0 where Web Locks are missing).
             let count = with(shared, |d| {
                 let prefix = live_prefix(&d.machine.config().session_id);
-                let own = d.presence.0.clone();
+                let own = d.live.clone();
                 d.locks.as_ref().map(|locks| locks.count(prefix, own))
             })
             .flatten();

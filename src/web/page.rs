@@ -63,6 +63,8 @@ pub(crate) enum PageEvent {
     Visible(bool),
     /// Focus or pageshow: a hidden tab's timers may have run late.
     Woken,
+    /// Pagehide: the page is unloading, or going into the back/forward cache.
+    Left,
     Online(bool),
 }
 
@@ -87,6 +89,7 @@ impl PageWatch {
         if let Some(global) = &global {
             listen(global, "focus", || PageEvent::Woken);
             listen(global, "pageshow", || PageEvent::Woken);
+            listen(global, "pagehide", || PageEvent::Left);
             listen(global, "online", || PageEvent::Online(true));
             listen(global, "offline", || PageEvent::Online(false));
         }

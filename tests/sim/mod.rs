@@ -33,6 +33,9 @@ pub struct Scenario {
     /// Each tab reloads (a new session, asking the others first) every 5 to
     /// 30 minutes.
     pub reloads: bool,
+    /// Seconds the machine's clock (every tab's) reads more than the
+    /// server's, beside each tab's own `skew`.
+    pub machine_skew: f64,
     /// The machine's wall clock (every tab's) is stepped back or forward, by
     /// up to an hour, every 10 to 30 minutes, requests and backoffs pending
     /// or not.
@@ -72,6 +75,7 @@ impl Scenario {
             threshold: None,
             clock_steps: false,
             reloads: false,
+            machine_skew: 0.0,
             failure_rate: 0.0,
             outage: None,
             rate_limit: None,
@@ -251,7 +255,7 @@ impl Sim {
             .map(|i| {
                 let (lo, hi) = sc.skew;
                 let mag = lo + (hi - lo) * rng.next_f64();
-                let skew = if rng.next_f64() < 0.5 { -mag } else { mag };
+                let skew = sc.machine_skew + if rng.next_f64() < 0.5 { -mag } else { mag };
                 let m = open(&sc, i, i as u64, LocalTime(START + skew));
                 Tab {
                     m,
@@ -818,6 +822,11 @@ pub fn scenarios(short: bool) -> Vec<Scenario> {
     list.push(Scenario {
         reloads: true,
         ..Scenario::steady("tabs reloading", n, h)
+    });
+    list.push(Scenario {
+        reloads: true,
+        machine_skew: -120.0,
+        ..Scenario::steady("reloading, clock 2 min slow", n, h)
     });
     list.push(Scenario {
         rate_limit: Some((1800.0, 2400.0, 120.0)),

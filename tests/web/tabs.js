@@ -1,6 +1,6 @@
 // SPEC 10 through the real exports: two Sessions of one page on the real
 // BroadcastChannel and real Web Locks, as two tabs would be.
-import { assert, eq, flush, rejection, jwt, scenario, waitFor } from "./harness.js";
+import { assert, eq, flush, heldLocks, rejection, jwt, scenario, waitFor } from "./harness.js";
 
 /** A channel name of this test's own, so that no other test hears it. */
 const channel = () => `test:${Math.random().toString(36).slice(2)}`;
@@ -88,5 +88,25 @@ export async function messages_on_the_own_channel_that_are_not_ours_change_nothi
     assert(!s.ended, "not ended");
     eq(await s.getToken(), held, "the same token");
     eq(api.requests.length, 1, "no request");
+  });
+}
+
+export async function the_presence_lock_is_let_go_on_pagehide_and_taken_again_on_pageshow() {
+  await scenario(async ({ make }) => {
+    const s = make({ broadcastChannel: channel() });
+    const live = async () => (await heldLocks()).filter((n) => n.startsWith("session-swr:live:sess_1:")).length;
+    await s.getToken();
+    await flush();
+    eq(await live(), 1, "held while the page lives");
+    // A page holding a lock cannot enter the back/forward cache.
+    window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true }));
+    await flush();
+    eq(await live(), 0, "let go as the page is hidden away");
+    window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }));
+    await flush();
+    eq(await live(), 1, "taken again when it comes back");
+    s.dispose();
+    await flush();
+    eq(await live(), 0, "let go on dispose");
   });
 }

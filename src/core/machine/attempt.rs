@@ -100,10 +100,40 @@ impl Machine {
         Some(Served::Wait(waiter.id))
     }
 
+    /// The instant before which flight `id` may send nothing, if the server's
+    /// `Retry-After` holds its key (any answer may have set it meanwhile);
+    /// `Err` with the error to fail with when that is over the cap.
+    fn retry_after(&self, id: FlightId) -> Result<Option<Instant>, Error> {
+        let now = self.now.at;
+        let hold = self
+            .flight(id)
+            .filter(|f| f.kind != Kind::SkipCache)
+            .and_then(|f| self.entries.get(&f.token_id))
+            .map(|e| e.retry_after)
+            .filter(|&at| at > now);
+        match hold {
+            Some(at) if at - now > self.cfg.retry.max_retry_after => Err(Error::RateLimited {
+                retry_after: Some(at - now),
+            }),
+            hold => Ok(hold),
+        }
+    }
+
     /// Begins one attempt of flight `id`. `skipCache` always goes to origin
     /// at once; refreshes first take the key's cross-tab lock (SPEC 4.4) so
-    /// that one tab mints and the others adopt its broadcast.
+    /// that one tab mints and the others adopt its broadcast. Nothing goes
+    /// out while the server's `Retry-After` holds the key.
     fn attempt(&mut self, id: FlightId) {
+        match self.retry_after(id) {
+            Err(error) => return self.finish(id, Ending::Failed(error)),
+            Ok(Some(until)) => {
+                if let Some(f) = self.flight_mut(id) {
+                    f.phase = Phase::Backoff { until };
+                }
+                return;
+            }
+            Ok(None) => {}
+        }
         let Some(flight) = self.flight(id) else {
             return;
         };
@@ -327,11 +357,13 @@ impl Machine {
         // Answered too late to serve (a frozen tab, a network slower than
         // the token's life): a failure, though its claims still count. A
         // token minted that short-lived (10 s or less) is what the server
-        // makes, and goes to its caller as it is (SPEC 2.5).
+        // makes, and goes to its caller as it is (SPEC 2.5), unless it has
+        // expired already.
         let mut late = None;
         if let Ok(jwt) = &parsed {
             let life = jwt.exp.zip(jwt.iat).map_or(0.0, |(exp, iat)| exp - iat);
-            if jwt.remaining(self.now.server) <= HARD_CUTOFF && life > 2.0 * HARD_CUTOFF {
+            let left = jwt.remaining(self.now.server);
+            if left <= HARD_CUTOFF && (life > 2.0 * HARD_CUTOFF || left <= 0.0) {
                 late = Some(Error::Network(
                     "the token arrived with 5 s or less left".into(),
                 ));
@@ -346,7 +378,11 @@ impl Machine {
         match (parsed, late) {
             (Ok(jwt), None) => self.finish(id, Ending::Minted(jwt)),
             (Ok(jwt), Some(late)) => {
-                self.store(&token_id, jwt);
+                // Into the cache it was asked for only, not one `clearCache`
+                // began since.
+                if self.flight(id).is_some_and(|f| f.epoch == self.epoch) {
+                    self.store(&token_id, jwt);
+                }
                 if current {
                     self.retry_or_fail(id, late, None);
                 }

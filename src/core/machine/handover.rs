@@ -79,8 +79,10 @@ impl Machine {
             replies: 0,
             until: now + HANDOVER_WAIT,
         });
-        let message =
-            OutgoingBroadcast::peer(PeerKind::Ask, &self.cfg.session_id, ask.0, &key, None);
+        // Below 2^53: exact as a JS number.
+        #[allow(clippy::cast_precision_loss)]
+        let id = ask.0 as f64;
+        let message = OutgoingBroadcast::peer(PeerKind::Ask, &self.cfg.session_id, id, &key, None);
         self.effects.push(Effect::Ask { id: ask, message });
     }
 
@@ -164,6 +166,9 @@ impl Machine {
                     .ok_or(Rejection::NotAsked)?;
                 mine.replies += 1;
                 let adopted = if kind == "token" {
+                    if let Some(skew) = msg.skew {
+                        self.clock.shared(skew);
+                    }
                     self.handle_broadcast(now, &msg.fields)
                 } else {
                     Ok(())
@@ -178,9 +183,8 @@ impl Machine {
     /// Answers another tab's question: with the key's servable token, or
     /// without one; a session that is over says so.
     fn answer(&mut self, ask: Option<f64>, fields: &IncomingBroadcast) -> Result<(), Rejection> {
-        let ask = ask
-            .filter(|a| a.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(a))
-            .ok_or(Rejection::Malformed)?;
+        // Echoed as it came: the asker matches it against its own.
+        let ask = ask.filter(|a| a.is_finite()).ok_or(Rejection::Malformed)?;
         let key = key_of(fields, &self.cfg.session_id)?;
         let session_id = &self.cfg.session_id;
         let message = if self.ended {
@@ -196,10 +200,9 @@ impl Machine {
                 Some(_) => PeerKind::Token,
                 None => PeerKind::None,
             };
-            // Checked to be a whole number below 2^53 just above.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let ask = ask as u64;
-            OutgoingBroadcast::peer(kind, session_id, ask, &key, token)
+            let mut answer = OutgoingBroadcast::peer(kind, session_id, ask, &key, token);
+            answer.skew = self.clock.bound().filter(|_| kind == PeerKind::Token);
+            answer
         };
         self.effects.push(Effect::Peer(message));
         Ok(())

@@ -101,7 +101,8 @@ impl Machine {
             });
         }
         // No request outlives the need for it.
-        let aborted = Error::Network("aborted: the refresh it was for has ended".into());
+        // Its code is all that is told (onRefresh carries no message).
+        let aborted = Error::Network(String::new());
         for sent in &flight.open {
             self.effects.push(Effect::Abort { id: sent.fetch });
             let event =
@@ -143,10 +144,11 @@ impl Machine {
 
     /// Writes a minted token into its key through the guard; when it became
     /// the cached token, posts it to other tabs and returns the update for
-    /// the listeners. The server answered, so its `Retry-After` is over; a
-    /// token that lost to an expired one with fresher claims (a minter that
-    /// ignored the `token` it was sent) counts as a failed refresh, so the
-    /// key cannot refresh in a loop.
+    /// the listeners. The server answered, so its `Retry-After` is over. A
+    /// token that lost to fresher claims (a minter that ignored the `token`
+    /// it was sent), or that leaves the key with nothing servable (minted
+    /// already spent), counts as a failed refresh, so that the key pauses
+    /// instead of refreshing again at once, in a loop.
     fn write(&mut self, flight: &Flight, jwt: Jwt) -> Option<TokenUpdate> {
         let raw = jwt.raw.clone();
         let expires_at = self.expiry(&jwt);
@@ -154,11 +156,12 @@ impl Machine {
         let now = self.now;
         let entry = self.entries.get_mut(&flight.token_id)?;
         entry.retry_after = Instant::NEVER;
+        if !kept || entry.servable(now.server).is_none() {
+            entry.not_before = now.at + self.cfg.retry.pause(entry.failures, &mut self.rng);
+            entry.failures += 1;
+            entry.outage = true;
+        }
         if !kept {
-            if entry.servable(now.server).is_none() {
-                entry.not_before = now.at + self.cfg.retry.pause(entry.failures, &mut self.rng);
-                entry.failures += 1;
-            }
             return None;
         }
         let (template, organization_id) = entry.key.clone().into_parts();
@@ -166,6 +169,7 @@ impl Machine {
         self.effects.push(Effect::Broadcast(OutgoingBroadcast {
             kind: None,
             ask_id: None,
+            skew: None,
             token_id: flight.token_id.clone(),
             token_raw: raw.clone(),
             session_id: self.cfg.session_id.clone(),
