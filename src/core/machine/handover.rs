@@ -13,7 +13,6 @@
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
 use crate::core::broadcast::{key_of, Field, IncomingBroadcast, Rejection};
-use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{AskId, Effect, FlightId};
 use crate::core::flight::{Flight, Kind, Phase};
 use crate::core::peers::{IncomingPeer, PeerKind};
@@ -193,8 +192,7 @@ impl Machine {
             let token = self
                 .entries
                 .get(&key.token_id(session_id))
-                .and_then(|e| e.token.as_ref())
-                .filter(|t| t.remaining(self.now.server) > HARD_CUTOFF)
+                .and_then(|e| e.servable(self.now.server))
                 .map(|t| t.raw.clone());
             let kind = match token {
                 Some(_) => PeerKind::Token,
