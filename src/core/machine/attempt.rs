@@ -222,7 +222,7 @@ impl Machine {
                     .flight(id)
                     .and_then(|f| f.peer_cap)
                     .is_some_and(|cap| self.now.at + EPSILON < cap)
-                    && !self.fresh_enough(id) =>
+                    && self.good_enough(id).is_none() =>
             {
                 self.attempt(id);
             }
@@ -265,10 +265,6 @@ impl Machine {
             .and_then(|e| e.token.as_ref())
             .filter(|t| t.remaining(self.now.server) > need)
             .map(|t| self.issued(t))
-    }
-
-    fn fresh_enough(&self, id: FlightId) -> bool {
-        self.good_enough(id).is_some()
     }
 
     /// Another tab may have refreshed the key while this one waited: serve
