@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::core::MAX_FIELD_LEN;
-use crate::core::{Field, IncomingBroadcast, IncomingPeer};
+use crate::core::{Field, IncomingBroadcast, IncomingPeer, OutgoingBroadcast};
 
 /// An open channel with its message callback; closed on drop.
 pub(crate) struct Channel {
@@ -41,7 +41,7 @@ impl Channel {
 /// Posts `msg`, `null` for an absent template or organization (the clerk-js
 /// shape). A failing `postMessage` is ignored: the token is already cached
 /// here, and other tabs refresh on their own (SPEC 4.2).
-pub(crate) fn post(channel: &BroadcastChannel, msg: &impl Serialize) {
+pub(crate) fn post(channel: &BroadcastChannel, msg: &OutgoingBroadcast) {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     if let Ok(value) = msg.serialize(&serializer) {
         let _ = channel.post_message(&value);

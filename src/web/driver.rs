@@ -457,15 +457,10 @@ fn run(shared: &Shared, effect: Effect) {
                 };
             }
         }
-        Effect::Broadcast(msg) => {
-            let channel = with(shared, |d| d.channel.as_ref().map(Channel::sender)).flatten();
-            if let Some(channel) = channel {
-                channel::post(&channel, &msg);
-            }
-        }
-        Effect::Peer(msg) => post_peer(shared, &msg),
+        Effect::Broadcast(msg) => post(shared, |d| &d.channel, &msg),
+        Effect::Peer(msg) => post(shared, |d| &d.peers, &msg),
         Effect::Ask { id, message } => {
-            post_peer(shared, &message);
+            post(shared, |d| &d.peers, &message);
             // Count the other live sessions (0 where Web Locks are missing).
             let count = with(shared, |d| {
                 let prefix = live_prefix(&d.machine.config().session_id);
@@ -511,9 +506,10 @@ fn run(shared: &Shared, effect: Effect) {
     }
 }
 
-/// Posts `msg` on the library's own channel.
-fn post_peer(shared: &Shared, msg: &OutgoingBroadcast) {
-    let channel = with(shared, |d| d.peers.as_ref().map(Channel::sender)).flatten();
+/// Posts `msg` on the channel `on` picks (the clerk-compatible one or the
+/// library's own), if it is open.
+fn post(shared: &Shared, on: fn(&Driver) -> &Option<Channel>, msg: &OutgoingBroadcast) {
+    let channel = with(shared, |d| on(d).as_ref().map(Channel::sender)).flatten();
     if let Some(channel) = channel {
         channel::post(&channel, msg);
     }
