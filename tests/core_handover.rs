@@ -57,7 +57,7 @@ impl Origin {
                     for to in 0..self.tabs.len() {
                         if to != from {
                             let tab = &mut self.tabs[to];
-                            let _ = tab.m.handle_peer(tab.now, &deliver_peer(post));
+                            let _ = tab.m.handle_peer(tab.now, &post.received());
                             tab.drain();
                         }
                     }
@@ -210,13 +210,14 @@ fn malformed_and_foreign_messages_change_nothing() {
     o.pump(true);
     o.prime(a, &token(T0));
     let tab = &mut o.tabs[a];
-    let good = deliver_peer(&OutgoingBroadcast::peer(
+    let good = OutgoingBroadcast::peer(
         PeerKind::Token,
         SID,
         42.0,
         &TokenKey::default(),
         Some(token(T0 + 1.0)),
-    ));
+    )
+    .received();
     let mut cases: Vec<(IncomingPeer, Rejection)> = Vec::new();
     let mut no_kind = good.clone();
     no_kind.kind = Field::Missing;
@@ -228,17 +229,12 @@ fn malformed_and_foreign_messages_change_nothing() {
     let mut no_ask = good.clone();
     no_ask.ask_id = None;
     cases.push((no_ask, Rejection::Malformed));
-    let mut foreign = deliver_peer(&OutgoingBroadcast::ended("sess_other"));
+    let mut foreign = OutgoingBroadcast::ended("sess_other").received();
     cases.push((foreign.clone(), Rejection::OtherSession));
     foreign.fields.session_id = Field::Other;
     cases.push((foreign, Rejection::OtherSession));
-    let mut ask = deliver_peer(&OutgoingBroadcast::peer(
-        PeerKind::Ask,
-        SID,
-        1.0,
-        &TokenKey::default(),
-        None,
-    ));
+    let mut ask =
+        OutgoingBroadcast::peer(PeerKind::Ask, SID, 1.0, &TokenKey::default(), None).received();
     ask.ask_id = Some(f64::NAN);
     cases.push((ask.clone(), Rejection::Malformed));
     ask.ask_id = Some(1.0);

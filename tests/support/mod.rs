@@ -373,11 +373,6 @@ pub fn form_field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Turns a message of the library's own channel into what another tab sees.
-pub fn deliver_peer(m: &OutgoingBroadcast) -> IncomingPeer {
-    m.received()
-}
-
 /// Turns an outgoing message into what the receiving tab sees.
 pub fn deliver(b: &OutgoingBroadcast) -> IncomingBroadcast {
     b.received().fields
