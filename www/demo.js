@@ -79,8 +79,6 @@ const cache = new Map(); // tokenId → { token, expiresAt }, from onTokenUpdate
 const held = []; // every token this tab held: { iat, oiat, source }
 const refreshes = []; // every settled /tokens request: RefreshEvent + { at }
 
-
-
 function log(kind, text, data = {}) {
   const li = document.createElement("li");
   li.dataset.kind = kind;
