@@ -79,36 +79,30 @@ impl Machine {
     /// that keeps asking through an outage costs a trickle of requests).
     /// `None` when nothing holds the key.
     pub(super) fn held(&mut self, id: &str, kind: Kind, waiter: Waiter) -> Option<Served> {
-        let now = self.now.at;
-        let entry = self.entries.get(id)?;
-        let until = if entry.retry_after > now {
-            let wait = entry.retry_after - now;
-            if wait > self.cfg.retry.max_retry_after {
-                let error = Error::RateLimited {
-                    retry_after: Some(wait),
-                };
-                return Some(Served::Failed(error));
+        let until = match self.retry_hold(id) {
+            Err(error) => return Some(Served::Failed(error)),
+            Ok(Some(until)) => until,
+            Ok(None) => {
+                let entry = self.entries.get(id)?;
+                if !(entry.outage && entry.not_before > self.now.at) {
+                    return None;
+                }
+                entry.not_before
             }
-            entry.retry_after
-        } else if entry.outage && entry.not_before > now {
-            entry.not_before
-        } else {
-            return None;
         };
         let no_retries = self.cfg.retry.max_retries;
         self.push_flight(id, kind, vec![waiter], no_retries, until);
         Some(Served::Wait(waiter.id))
     }
 
-    /// The instant before which flight `id` may send nothing, if the server's
-    /// `Retry-After` holds its key (any answer may have set it meanwhile);
-    /// `Err` with the error to fail with when that is over the cap.
-    fn retry_after(&self, id: FlightId) -> Result<Option<Instant>, Error> {
+    /// The instant before which nothing may be sent for key `token_id`, if
+    /// the server's `Retry-After` holds it (any answer may have set it
+    /// meanwhile); `Err` with the error to fail with when that is over the cap.
+    fn retry_hold(&self, token_id: &str) -> Result<Option<Instant>, Error> {
         let now = self.now.at;
         let hold = self
-            .flight(id)
-            .filter(|f| f.kind != Kind::SkipCache)
-            .and_then(|f| self.entries.get(&f.token_id))
+            .entries
+            .get(token_id)
             .map(|e| e.retry_after)
             .filter(|&at| at > now);
         match hold {
@@ -124,7 +118,11 @@ impl Machine {
     /// that one tab mints and the others adopt its broadcast. Nothing goes
     /// out while the server's `Retry-After` holds the key.
     fn attempt(&mut self, id: FlightId) {
-        match self.retry_after(id) {
+        let hold = match self.flight(id).filter(|f| f.kind != Kind::SkipCache) {
+            Some(f) => self.retry_hold(&f.token_id),
+            None => Ok(None),
+        };
+        match hold {
             Err(error) => return self.finish(id, Ending::Failed(error)),
             Ok(Some(until)) => {
                 if let Some(f) = self.flight_mut(id) {
