@@ -153,18 +153,16 @@ impl Machine {
         let raw = jwt.raw.clone();
         let expires_at = self.expiry(&jwt);
         let kept = self.store(&flight.token_id, jwt);
-        let now = self.now;
         let entry = self.entries.get_mut(&flight.token_id)?;
         entry.retry_after = Instant::NEVER;
-        if !kept || entry.servable(now.server).is_none() {
-            entry.not_before = now.at + self.cfg.retry.pause(entry.failures, &mut self.rng);
-            entry.failures += 1;
-            entry.outage = true;
+        let key = entry.key.clone();
+        if !kept || entry.servable(self.now.server).is_none() {
+            self.pause(&flight.token_id, true);
         }
         if !kept {
             return None;
         }
-        let (template, organization_id) = entry.key.clone().into_parts();
+        let (template, organization_id) = key.into_parts();
         let trace_id = self.trace_id();
         self.effects.push(Effect::Broadcast(OutgoingBroadcast {
             kind: None,
@@ -230,16 +228,24 @@ impl Machine {
         if *error == Error::Offline {
             return;
         }
+        let outage = match error {
+            Error::Network(_) | Error::RateLimited { .. } => true,
+            Error::Http { status } => *status == 408 || *status >= 500,
+            _ => false,
+        };
+        self.pause(id, outage);
+    }
+
+    /// Key `id`'s automatic refreshes pause, longer with each failure in a
+    /// row; `outage` says whether callers in the pause make one delayed
+    /// attempt (see `Entry::outage`).
+    fn pause(&mut self, id: &str, outage: bool) {
         let now = self.now.at;
         let Some(entry) = self.entries.get_mut(id) else {
             return;
         };
         entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
         entry.failures += 1;
-        match error {
-            Error::Network(_) | Error::RateLimited { .. } => entry.outage = true,
-            Error::Http { status } => entry.outage = *status == 408 || *status >= 500,
-            _ => entry.outage = false,
-        }
+        entry.outage = outage;
     }
 }
