@@ -13,9 +13,9 @@ fn main() {
         .unwrap_or(1_000_000);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(42);
     let started = std::time::Instant::now();
-    let ran = fuzz::run(seed, n);
+    let reach = fuzz::run(seed, n);
     println!(
-        "{ran} inputs, 0 panics, {:.1} s",
+        "{n} inputs, 0 panics, {:.1} s: {reach:?}",
         started.elapsed().as_secs_f64()
     );
 }

@@ -47,7 +47,8 @@ fn rejects_malformed_messages() {
 
 #[test]
 fn rejects_ids_over_the_field_limit_even_when_they_match() {
-    use session_swr::core::MAX_FIELD_LEN;
+    // The documented limit: 64 KiB a field (README, "Across tabs").
+    const LIMIT: usize = 64 * 1024;
     let jwt = token(T0);
     let with_template = |template: String| {
         let mut m = message(&jwt);
@@ -58,9 +59,9 @@ fn rejects_ids_over_the_field_limit_even_when_they_match() {
     // A key this long is consistent but over the limit: the browser layer
     // cuts longer strings to just past it, so a cut field must never match.
     let mut tab = Tab::new();
-    let over = with_template("a".repeat(MAX_FIELD_LEN + 1 - SID.len() - 1));
+    let over = with_template("a".repeat(LIMIT + 1 - SID.len() - 1));
     rejects(&mut tab, over, Rejection::Malformed);
-    let at_limit = with_template("a".repeat(MAX_FIELD_LEN - SID.len() - 1));
+    let at_limit = with_template("a".repeat(LIMIT - SID.len() - 1));
     assert_eq!(tab.m.handle_broadcast(tab.now, &at_limit), Ok(()));
 }
 

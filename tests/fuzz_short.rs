@@ -6,8 +6,23 @@
 mod fuzz;
 
 #[test]
-fn parsers_never_panic_on_generated_input() {
-    assert_eq!(fuzz::run(1, 30_000), 30_000);
+fn parsers_never_panic_on_generated_input_and_each_both_accepts_and_refuses() {
+    // A panic fails the test; the reach shows the inputs went deep enough
+    // into every parser to mean something (each saw both outcomes).
+    let r = fuzz::run(1, 30_000);
+    let pairs = [
+        ("JWTs", r.jwts_decoded, r.jwts_refused),
+        ("broadcasts", r.broadcasts_adopted, r.broadcasts_ignored),
+        ("/tokens bodies", r.bodies_with_token, r.bodies_refused),
+        ("frontendApi values", r.options_valid, r.options_refused),
+    ];
+    for (what, accepted, refused) in pairs {
+        assert!(
+            accepted >= 20 && refused >= 20,
+            "{what}: {accepted} accepted, {refused} refused"
+        );
+    }
+    assert!(r.retry_after_read >= 20, "{r:?}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use super::backoff::RetryPolicy;
 use super::error::Error;
+use super::faults::Faults;
 use super::key::non_empty;
 use super::wire::Json;
 
@@ -52,6 +53,8 @@ pub struct Config {
     pub seed: u64,
     /// How JSON text is parsed.
     pub json: &'static dyn Json,
+    /// Rules broken on purpose by a test (none, outside the crate's tests).
+    pub faults: Faults,
 }
 
 impl Config {
@@ -90,6 +93,7 @@ impl Config {
             retry: RetryPolicy::default(),
             seed,
             json,
+            faults: Faults::default(),
         })
     }
 }

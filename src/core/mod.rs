@@ -37,6 +37,7 @@ mod config;
 mod effect;
 mod error;
 mod events;
+mod faults;
 mod flight;
 mod freshness;
 mod jwt;
@@ -60,6 +61,7 @@ pub use effect::{
 };
 pub use error::Error;
 pub use events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
+pub use faults::{Fault, Faults};
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
 pub use jwt::{DecodeError, Jwt, MAX_JWT_LEN};
 pub use key::{token_id, TokenKey};

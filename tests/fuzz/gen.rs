@@ -77,9 +77,16 @@ impl Gen {
     /// A JSON object text near the shape of a JWT header or payload.
     fn json(&mut self) -> String {
         let mut fields = Vec::new();
+        // Times near the fuzzer's clock (1.7e9), `exp` after `iat`, as a
+        // live token has them: random ones alone are almost never servable,
+        // so the paths past the expiry check would go unfuzzed.
+        let live = self.chance(0.4);
+        let iat = 1_700_000_000 - self.below(30) as i64;
         for key in ["oiat", "iat", "exp", "sid", "org_id", "o", "alg"] {
             if self.chance(0.6) {
                 let v = match key {
+                    "oiat" | "iat" if live => format!("{}", iat - self.below(3) as i64),
+                    "exp" if live => format!("{}", iat + 10 + self.below(60) as i64),
                     "sid" | "org_id" | "alg" => {
                         if self.chance(0.8) {
                             "\"sess_1\"".to_string()
@@ -168,6 +175,21 @@ impl Gen {
         s
     }
 
+    /// A decodable token near the fuzzer's clock, its claims varied.
+    pub fn live_jwt(&mut self) -> String {
+        let iat = 1_700_000_000 - self.below(30) as i64;
+        let oiat = iat - self.below(5) as i64;
+        let exp = iat + 10 + self.below(60) as i64;
+        let sid = ["sess_1", "sess_1", "sess_1", "sess_2"][self.below(4)];
+        let header = format!(r#"{{"alg":"RS256","oiat":{oiat}}}"#);
+        let payload = format!(r#"{{"sid":"{sid}","iat":{iat},"exp":{exp}}}"#);
+        format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
     fn field(&mut self, good: &str) -> Field {
         match self.below(8) {
             0 => Field::Missing,
@@ -196,7 +218,13 @@ impl Gen {
             (_, Field::Str(o)) => token_id("sess_1", None, Some(o)),
             _ => "sess_1".into(),
         };
-        let raw = self.jwt();
+        // Half the time a live token, so that the checks after decoding
+        // (expiry, `sid`, the guard) see inputs that reach them.
+        let raw = if self.chance(0.5) {
+            self.live_jwt()
+        } else {
+            self.jwt()
+        };
         IncomingBroadcast {
             token_id: self.field(&tid),
             token_raw: if self.chance(0.9) {
@@ -234,14 +262,17 @@ impl Gen {
     }
 
     pub fn body(&mut self) -> String {
-        let mut s = match self.below(5) {
+        let mut s = match self.below(6) {
             0 => format!("{{\"object\":\"token\",\"jwt\":\"{}\"}}", self.jwt()),
+            5 => format!("{{\"object\":\"token\",\"jwt\":\"{}\"}}", self.live_jwt()),
             1 => format!("{{\"jwt\":{}}}", self.number()),
             2 => self.json(),
             3 => format!("{{\"object\":\"token\",\"jwt\":{}}}", self.nested()),
             _ => format!("[\"{}\"]", self.jwt()),
         };
-        self.mutate_text(&mut s);
+        if self.chance(0.7) {
+            self.mutate_text(&mut s);
+        }
         s
     }
 

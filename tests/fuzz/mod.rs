@@ -9,9 +9,25 @@ mod gen;
 pub use gen::Gen;
 use session_swr::core::*;
 
-/// Runs `n` generated inputs through every parser; returns how many ran.
-/// Any panic propagates (and fails the caller).
-pub fn run(seed: u64, n: u64) -> u64 {
+/// How far the generated inputs reached: each parser both accepted and
+/// refused some, or the run proved little.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Reach {
+    pub jwts_decoded: u64,
+    pub jwts_refused: u64,
+    pub broadcasts_adopted: u64,
+    pub broadcasts_ignored: u64,
+    pub bodies_with_token: u64,
+    pub bodies_refused: u64,
+    pub retry_after_read: u64,
+    pub options_valid: u64,
+    pub options_refused: u64,
+}
+
+/// Runs `n` generated inputs through every parser; returns how far they
+/// reached. Any panic propagates (and fails the caller).
+pub fn run(seed: u64, n: u64) -> Reach {
+    let mut reach = Reach::default();
     let mut g = Gen::new(seed);
     let cfg = Config::new(
         SessionOptions {
@@ -24,18 +40,32 @@ pub fn run(seed: u64, n: u64) -> u64 {
     )
     .unwrap();
     let local = LocalTime(1_700_000_000.0);
-    let mut m = Machine::new(cfg, None, local).unwrap();
+    let fresh = || Machine::new(cfg.clone(), None, local).unwrap();
+    let mut m = fresh();
     let now = ServerTime(local.0);
     for i in 0..n {
         match i % 6 {
             0 => {
                 let raw = g.jwt();
-                if let Ok(j) = Jwt::decode(&raw, &SerdeJson) {
-                    let _ = j.remaining(now);
+                match Jwt::decode(&raw, &SerdeJson) {
+                    Ok(j) => {
+                        let _ = j.remaining(now);
+                        reach.jwts_decoded += 1;
+                    }
+                    Err(_) => reach.jwts_refused += 1,
                 }
             }
             1 => {
-                let _ = m.handle_broadcast(local, &g.broadcast());
+                // A token from the far future moves the skew estimate ahead
+                // (SPEC 8.1) and leaves nothing servable after it: start
+                // over now and then, so later messages are judged too.
+                if i % 96 == 1 {
+                    m = fresh();
+                }
+                match m.handle_broadcast(local, &g.broadcast()) {
+                    Ok(()) => reach.broadcasts_adopted += 1,
+                    Err(_) => reach.broadcasts_ignored += 1,
+                }
                 while m.poll_effect().is_some() {}
             }
             2 => {
@@ -47,7 +77,10 @@ pub fn run(seed: u64, n: u64) -> u64 {
                         .then(|| g.text("Sun, 06 Nov 1994 08:49:37 GMT")),
                     body: g.body(),
                 };
-                let _ = interpret(outcome, "sess_1", now, &SerdeJson);
+                match interpret(outcome, "sess_1", now, &SerdeJson) {
+                    Ok(_) => reach.bodies_with_token += 1,
+                    Err(_) => reach.bodies_refused += 1,
+                }
             }
             3 => {
                 let (a, b) = (g.jwt(), g.jwt());
@@ -55,12 +88,13 @@ pub fn run(seed: u64, n: u64) -> u64 {
                 assert!(w == a || w == b);
             }
             4 => {
-                let _ = parse_retry_after(&g.text("120"), now);
-                let _ = parse_retry_after(&g.text("Sun, 06 Nov 1994 08:49:37 GMT"), now);
+                let a = parse_retry_after(&g.text("120"), now);
+                let b = parse_retry_after(&g.text("Sun, 06 Nov 1994 08:49:37 GMT"), now);
+                reach.retry_after_read += u64::from(a.is_some()) + u64::from(b.is_some());
             }
             _ => {
                 let url = g.text("https://clerk.example.com:443/prefix/");
-                let _ = Config::new(
+                let options = Config::new(
                     SessionOptions {
                         frontend_api: url,
                         session_id: g.text("sess_1"),
@@ -69,6 +103,10 @@ pub fn run(seed: u64, n: u64) -> u64 {
                     1,
                     &SerdeJson,
                 );
+                match options {
+                    Ok(_) => reach.options_valid += 1,
+                    Err(_) => reach.options_refused += 1,
+                }
                 let _ = Machine::new(
                     Config::new(
                         SessionOptions {
@@ -86,5 +124,5 @@ pub fn run(seed: u64, n: u64) -> u64 {
             }
         }
     }
-    n
+    reach
 }

@@ -9,6 +9,7 @@ use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{Effect, FetchId, FlightId, Issued, LockId, LockResult, WaiterId};
 use crate::core::error::Error;
 use crate::core::events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
+use crate::core::faults::Fault;
 use crate::core::flight::{Flight, Kind, Phase, Sent, Waiter};
 use crate::core::jwt::Jwt;
 use crate::core::request::TokensRequest;
@@ -172,6 +173,10 @@ impl Machine {
                 self.effects.push(Effect::ReleaseLock { id: lock });
             }
             return;
+        };
+        let result = match result {
+            LockResult::Busy if self.cfg.faults.has(Fault::SingleFlight) => LockResult::Acquired,
+            result => result,
         };
         match result {
             LockResult::Acquired => {
@@ -387,6 +392,7 @@ impl Machine {
                 }
             }
             (Err(Failure::Transient { error, retry_after }), _) => {
+                let retry_after = retry_after.filter(|_| !self.cfg.faults.has(Fault::RetryAfter));
                 if let (Some(wait), Some(entry)) = (retry_after, self.entries.get_mut(&token_id)) {
                     entry.retry_after = entry.retry_after.max(self.now.at + wait);
                 }

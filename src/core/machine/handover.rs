@@ -14,6 +14,7 @@ use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
 use crate::core::broadcast::{key_of, Field, IncomingBroadcast, Rejection};
 use crate::core::effect::{AskId, Effect, FlightId};
+use crate::core::faults::Fault;
 use crate::core::flight::{Flight, Kind, Phase};
 use crate::core::peers::{IncomingPeer, PeerKind};
 use crate::core::time::{Instant, LocalTime};
@@ -149,7 +150,9 @@ impl Machine {
                 if msg.fields.session_id != Field::Str(self.cfg.session_id.clone()) {
                     return Err(Rejection::OtherSession);
                 }
-                self.end_session(false);
+                if !self.cfg.faults.has(Fault::PeerEnd) {
+                    self.end_session(false);
+                }
                 Ok(())
             }
             "ask" => self.answer(msg.ask_id, &msg.fields),

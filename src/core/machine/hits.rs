@@ -5,6 +5,7 @@
 use super::Machine;
 use crate::core::effect::{GetTokenOptions, OrgChoice, WaiterId};
 use crate::core::error::Error;
+use crate::core::faults::Fault;
 use crate::core::time::{LocalTime, ServerTime};
 
 /// A token served from the cache.
@@ -92,7 +93,12 @@ impl Machine {
         let now = self.now.server;
         let (template, org) = key_parts(self.cfg.organization_id.as_deref(), opts);
         let (id, entry) = self.entries.find_mut(|e| e.key.is(template, org))?;
-        let token = entry.servable(now)?;
+        let token = match entry.servable(now) {
+            None if self.cfg.faults.has(Fault::Cutoff) => {
+                entry.token.as_ref().filter(|t| t.remaining(now) > 0.0)?
+            }
+            token => token?,
+        };
         let stale = token.remaining(now) <= token.refresh_window(self.cfg.threshold);
         let exp = token.exp.unwrap_or(ServerTime::NEVER);
         // A key's first read puts it on the schedule; the session's own key

@@ -27,6 +27,7 @@ use crate::core::effect::{
     Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult,
 };
 use crate::core::error::Error;
+use crate::core::faults::Fault;
 use crate::core::flight::{Entry, Flight, Kind};
 use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
@@ -219,6 +220,11 @@ impl Machine {
         let joinable: &[Kind] = match kind {
             Kind::Background => &[Kind::Background],
             _ => &[Kind::Shared, Kind::Background, Kind::SkipCache],
+        };
+        let joinable = if self.cfg.faults.has(Fault::SingleFlight) {
+            &[]
+        } else {
+            joinable
         };
         if let Some(flight) = joinable.iter().find_map(|k| self.find_flight(&id, *k)) {
             self.join(flight, waiter);

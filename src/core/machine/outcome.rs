@@ -10,6 +10,7 @@ use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{Effect, FlightId, Issued};
 use crate::core::error::Error;
 use crate::core::events::{TokenSource, TokenUpdate};
+use crate::core::faults::Fault;
 use crate::core::flight::{Flight, Kind};
 use crate::core::freshness::{pick_freshest, Winner};
 use crate::core::jwt::Jwt;
@@ -200,7 +201,9 @@ impl Machine {
         let hydrated = (id == self.default_id)
             .then_some(self.hydrated_previous.as_ref())
             .flatten();
-        if pick_freshest(entry.token.as_ref().or(hydrated), &jwt) == Winner::Existing {
+        if pick_freshest(entry.token.as_ref().or(hydrated), &jwt) == Winner::Existing
+            && !self.cfg.faults.has(Fault::Guard)
+        {
             return false;
         }
         let servable = jwt.remaining(self.now.server) > HARD_CUTOFF;
