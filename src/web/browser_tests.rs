@@ -28,9 +28,24 @@ macro_rules! scenarios {
                 if let Err(e) = js::$name().await {
                     panic!("{}", describe(&e));
                 }
+                let uncaught = super::page_errors().await;
+                assert!(uncaught.is_empty(), "the page reported:\n{uncaught}");
             }
         )*
     };
+}
+
+#[wasm_bindgen(module = "/tests/web/harness.js")]
+extern "C" {
+    /// Uncaught errors and unhandled rejections since the last call.
+    #[wasm_bindgen(js_name = pageErrors)]
+    async fn page_errors_js() -> JsValue;
+}
+
+/// What the page reported uncaught while the last test ran: every test
+/// fails on an uncaught error or an unhandled rejection (SPEC 5).
+async fn page_errors() -> String {
+    page_errors_js().await.as_string().unwrap_or_default()
 }
 
 /// Bytes of this module's linear memory: the scenarios that bound what is
@@ -146,6 +161,15 @@ mod tabs {
         a_401_in_one_session_ends_the_other_at_once,
         messages_on_the_own_channel_that_are_not_ours_change_nothing,
         the_presence_lock_is_let_go_on_pagehide_and_taken_again_on_pageshow
+    );
+}
+
+mod rules {
+    use super::*;
+    scenarios!("/tests/web/rules.js" => a_page_that_becomes_visible_rechecks_at_once,
+        a_refresh_beyond_what_set_timeout_holds_is_re_armed_not_taken_as_due,
+        the_end_of_a_session_never_goes_on_the_clerk_channel,
+        broadcast_channel_null_turns_off_the_library_s_own_channel_too
     );
 }
 

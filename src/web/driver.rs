@@ -24,7 +24,7 @@ use super::listeners::{self, Listeners};
 use super::locks::Locks;
 use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
-use super::timer::Timer;
+use super::timer::{Timer, MAX_DELAY_MS};
 use crate::core::{
     Config, Effect, Error, FetchId, GetTokenOptions, IncomingBroadcast, IncomingPeer, Instant,
     LocalTime, LockId, LockResult, Machine, OutgoingBroadcast, Served, WaiterId,
@@ -577,9 +577,19 @@ fn rearm(shared: &Shared) {
         if d.timer.as_ref().is_some_and(|timer| timer.at == at) {
             return;
         }
-        let delay = at - d.machine.instant();
+        // A deadline further off than `setTimeout` holds is armed as far as
+        // it holds, and the timer then reports the instant it did reach:
+        // the core re-arms for the rest (SPEC 2.7), never taking the whole
+        // deadline as passed.
+        let now = d.machine.instant();
+        let delay_ms = ((at - now) * 1000.0).min(MAX_DELAY_MS);
+        let reached = if delay_ms < MAX_DELAY_MS {
+            at
+        } else {
+            now + MAX_DELAY_MS / 1000.0
+        };
         d.timer = None;
-        d.timer = Some(Timer::new(at, delay * 1000.0, move || on_timer(&weak, at)));
+        d.timer = Some(Timer::new(at, delay_ms, move || on_timer(&weak, reached)));
     });
 }
 

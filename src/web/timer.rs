@@ -10,8 +10,9 @@ use gloo_timers::callback::Timeout;
 
 use crate::core::Instant;
 
-/// Browsers treat delays above 2^31 − 1 ms as 0: clamp instead.
-const MAX_DELAY_MS: f64 = 2_147_483_647.0;
+/// The longest delay `setTimeout` holds (2^31 − 1 ms, 24.8 days); browsers
+/// take a longer one as 0.
+pub(crate) const MAX_DELAY_MS: f64 = 2_147_483_647.0;
 
 /// A pending timeout for a deadline; dropping it clears the timer.
 pub(crate) struct Timer {

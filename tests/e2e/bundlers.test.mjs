@@ -124,6 +124,8 @@ async function expectToken(url, options) {
   const { title, problems, page } = await titleOf(url, options);
   await page.close();
   assert.equal(title, TOKEN, problems.join("\n"));
+  // Uncaught errors and unhandled rejections fail it even with a token.
+  assert.deepEqual(problems.filter((p) => p.startsWith("pageerror")), [], "the page threw");
 }
 
 test("Vite production build, no config: the built page gets a token", { timeout: 30_000 }, async () => {
@@ -170,6 +172,7 @@ test("under CSP script-src 'self' 'wasm-unsafe-eval': the page gets a token, not
     assert.equal(title, TOKEN, problems.join("\n"));
     assert.deepEqual(await page.evaluate(() => window.violations), [], "CSP violations");
     assert.deepEqual(problems.filter((p) => /Refused|Content Security Policy/i.test(p)), []);
+    assert.deepEqual(problems.filter((p) => p.startsWith("pageerror")), [], "the page threw");
     // The policy is live and the listener hears it: an inline script is refused.
     const refused = await page.evaluate(async () => {
       const script = document.createElement("script");

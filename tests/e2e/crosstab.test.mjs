@@ -2,12 +2,13 @@
 // requests: cross-tab sync, single flight and the oiat guard in a real browser.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, sleep } from "./support.mjs";
+import { launch, sleep, failOnPageErrors } from "./support.mjs";
 
 let env;
 before(async () => {
   env = await launch();
 });
+failOnPageErrors(() => env);
 after(async () => {
   await env?.close();
 });

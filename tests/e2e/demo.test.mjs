@@ -5,12 +5,13 @@
 // misconfigured stand-in or a tab still refreshing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, sleep, ARTIFACTS } from "./support.mjs";
+import { launch, sleep, ARTIFACTS, failOnPageErrors } from "./support.mjs";
 
 let env;
 before(async () => {
   env = await launch();
 });
+failOnPageErrors(() => env);
 after(async () => {
   await env?.close();
 });

@@ -181,8 +181,11 @@ test("a page loads the installed package and gets a token", async () => {
   });
   try {
     const page = await ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForFunction((t) => document.title === t, TOKEN, { timeout: 10_000 });
+    assert.deepEqual(errors, [], "uncaught errors or unhandled rejections in the page");
   } finally {
     await ctx.close();
     server.close();

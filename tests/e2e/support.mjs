@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "node:test";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { start } from "../../www/server.mjs";
 
@@ -21,13 +23,18 @@ export async function launch() {
     ],
   });
   mkdirSync(ARTIFACTS, { recursive: true });
+  // Every page's uncaught errors and unhandled rejections (Chromium reports
+  // both as page errors), whoever opened the page.
+  const errors = [];
+  const watch = (page) => page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+  context.pages().forEach(watch);
+  context.on("page", watch);
   const admin = async (path, body) => {
     const res = await fetch(`${origin}/admin/${path}`, body ? { method: "POST", body: JSON.stringify(body) } : {});
     return res.json();
   };
   const open = async (path = "/e2e.html") => {
     const page = await context.newPage();
-    page.on("pageerror", (e) => console.error(`pageerror: ${e.message}`));
     await page.goto(`${origin}${path}`);
     // Both pages mark themselves ready once their Session exists.
     await page.waitForFunction(() => document.documentElement.dataset.ready === "1");
@@ -38,7 +45,17 @@ export async function launch() {
     server.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { origin, context, admin, open, close };
+  return { origin, context, admin, open, close, takeErrors: () => errors.splice(0) };
+}
+
+/**
+ * Fails each test of the calling file in which any page threw or left a
+ * rejection unhandled (SPEC 5). `env` is read when each test ends.
+ */
+export function failOnPageErrors(env) {
+  afterEach(() => {
+    assert.deepEqual(env()?.takeErrors() ?? [], [], "uncaught errors or unhandled rejections in a page");
+  });
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -4,12 +4,13 @@
 // a page alone is not slowed by asking.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, sleep } from "./support.mjs";
+import { launch, sleep, failOnPageErrors } from "./support.mjs";
 
 let env;
 before(async () => {
   env = await launch();
 });
+failOnPageErrors(() => env);
 after(async () => {
   await env?.close();
 });

@@ -42,6 +42,25 @@ export function claims(token) {
 /** Settles pending promise chains using the real (saved) timer. */
 export const realSetTimeout = globalThis.setTimeout.bind(globalThis);
 export const realClearTimeout = globalThis.clearTimeout.bind(globalThis);
+
+// Every uncaught error and unhandled rejection in the page, from the moment
+// the tests load (SPEC 5: the library leaves none): each test fails on what
+// surfaced while it ran (see `pageErrors`).
+const uncaught = [];
+const describeError = (e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+addEventListener("unhandledrejection", (e) => uncaught.push(`unhandled rejection: ${describeError(e.reason)}`));
+addEventListener("error", (e) => uncaught.push(`uncaught: ${describeError(e.error ?? e.message)}`));
+
+/**
+ * What the page reported uncaught since the last call ("" for nothing),
+ * once rejections left unhandled by the test just run have surfaced (they
+ * are reported a task after the microtasks that could handle them).
+ */
+export async function pageErrors() {
+  await new Promise((r) => realSetTimeout(r, 0));
+  await new Promise((r) => realSetTimeout(r, 0));
+  return uncaught.splice(0).join("\n");
+}
 // Lock requests are answered through the browser process; a lock query
 // queued behind them returns once they are, so a fake clock never outruns a
 // pending grant.

@@ -73,7 +73,7 @@ export async function a_clock_set_back_an_hour_postpones_no_retry_and_no_timeout
     assert(left > 57 && left <= 59, `expiresAt is on the page's clock: ${left} s left`);
     // A hung request times out 20 s after it was sent, whatever the clock did.
     api.respondWith({ hold: true });
-    s.getToken({ skipCache: true });
+    const forcedCall = s.getToken({ skipCache: true });
     const forced = () => api.requests.filter((r) => r.url.includes("force_origin")).length;
     await clock.tick(5_000);
     clock.stepBack(3_600_000);
@@ -85,5 +85,7 @@ export async function a_clock_set_back_an_hour_postpones_no_retry_and_no_timeout
     // The step left no skew bound standing: the session's token was
     // refreshed to get one, not served on a guess.
     eq(api.requests.length, 5, "and one refresh for the step");
+    // The forced call gets the retry's token (awaited: nothing left loose).
+    eq(await forcedCall, s.peekToken(), "the forced call got the retry's token, now cached");
   });
 }
