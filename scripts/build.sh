@@ -13,10 +13,19 @@ wasm-pack --quiet build --target web --release --out-dir pkg --out-name session_
 # wasm-opt fold constant offsets into loads and stores: 0.6 KB gzip less
 # with --converge.
 if [ "${NO_WASM_OPT:-}" != 1 ]; then
+  features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+    --enable-mutable-globals --enable-reference-types --enable-multivalue)
   node_modules/.bin/wasm-opt -Oz --low-memory-unused --converge --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm
+    "${features[@]}" pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm
+  # Short names for what the glue and the .wasm share, the glue rewritten
+  # to match and checked against the module (scripts/short-names.mjs).
+  names=$(mktemp)
+  trap 'rm -f "$names"' EXIT
+  node_modules/.bin/wasm-opt --minify-imports-and-exports-and-modules "${features[@]}" \
+    pkg/session_swr_bg.wasm -o pkg/session_swr_bg.wasm >"$names"
 fi
 
 node scripts/package.mjs
+if [ "${NO_WASM_OPT:-}" != 1 ]; then
+  node scripts/short-names.mjs "$names" pkg/session_swr.js pkg/session_swr_bg.wasm
+fi

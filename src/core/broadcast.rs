@@ -1,7 +1,7 @@
 //! Cross-tab messages (SPEC 4): the clerk-js 6 shape, built for sending and
 //! validated on receipt.
 
-use serde::Serialize;
+use serde::{de, Deserialize, Serialize};
 
 use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
@@ -74,6 +74,45 @@ pub enum Field {
     Str(String),
     /// Anything else (number, object, ...).
     Other,
+}
+
+/// What JS had: a string, `null`, or anything else (a number, an object,
+/// which is not walked). An absent field is `Missing` by default.
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct FieldVisitor;
+        impl<'de> de::Visitor<'de> for FieldVisitor {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(Field::Str(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Field, E> {
+                Ok(Field::Str(v))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
+                Ok(Field::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Field, E> {
+                Ok(Field::Null)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Field, A::Error> {
+                Ok(Field::Other)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Field, A::Error> {
+                Ok(Field::Other)
+            }
+        }
+        d.deserialize_any(FieldVisitor)
+    }
 }
 
 impl Field {

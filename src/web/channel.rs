@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use crate::core::MAX_FIELD_LEN;
+use super::de::{read, Mode};
 use crate::core::{Field, IncomingBroadcast, IncomingPeer, OutgoingBroadcast};
 
 /// An open channel with its message callback; closed on drop.
@@ -55,75 +55,49 @@ impl Drop for Channel {
     }
 }
 
-/// A received message's fields, kept as JS values: a string is copied into
-/// wasm memory only once it is known not to be huge (see [`field`]).
+/// A received message: its fields, read without trusting their shape. A
+/// field that is not a string reads as `Other` (objects and arrays are not
+/// walked), an `askId` or `skew` that is not a number as absent.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct Message {
     /// On the library's own channel only.
-    #[serde(default, rename = "type", with = "serde_wasm_bindgen::preserve")]
-    kind: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    ask_id: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    skew: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    token_id: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    token_raw: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    session_id: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    template: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    organization_id: JsValue,
+    #[serde(rename = "type")]
+    kind: Field,
+    ask_id: Number,
+    skew: Number,
+    token_id: Field,
+    token_raw: Field,
+    session_id: Field,
+    template: Field,
+    organization_id: Field,
 }
 
-/// What the core sees of a message's `data`: anything but an object has no
-/// fields. (Messages are structured clones: plain data, no getters.)
+/// A number, or nothing if the value is anything else.
+#[derive(Default)]
+struct Number(Option<f64>);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        Ok(Number(Option::<f64>::deserialize(d).ok().flatten()))
+    }
+}
+
+/// What the core sees of a message's `data`: anything but a plain object
+/// has no fields. Strings are cut just past the core's limit before they
+/// are copied into wasm memory (see `de`).
 fn incoming(data: JsValue) -> IncomingPeer {
-    let msg: Message = if data.is_object() {
-        serde_wasm_bindgen::from_value(data).unwrap_or_default()
-    } else {
-        Message::default()
-    };
+    let msg: Message = read(data, Mode::Message).unwrap_or_default();
     IncomingPeer {
-        kind: field(&msg.kind),
-        ask_id: msg.ask_id.as_f64(),
-        skew: msg.skew.as_f64(),
+        kind: msg.kind,
+        ask_id: msg.ask_id.0,
+        skew: msg.skew.0,
         fields: IncomingBroadcast {
-            token_id: field(&msg.token_id),
-            token_raw: field(&msg.token_raw),
-            session_id: field(&msg.session_id),
-            template: field(&msg.template),
-            organization_id: field(&msg.organization_id),
+            token_id: msg.token_id,
+            token_raw: msg.token_raw,
+            session_id: msg.session_id,
+            template: msg.template,
+            organization_id: msg.organization_id,
         },
-    }
-}
-
-/// One field. A string longer than the core accepts is cut to just past the
-/// limit (`MAX_FIELD_LEN` + 1 UTF-16 units, more bytes than the limit), so
-/// that another tab cannot make this one copy a huge string into wasm memory,
-/// which never shrinks; the core rejects the cut field as it would the whole.
-fn field(value: &JsValue) -> Field {
-    if value.is_undefined() {
-        return Field::Missing;
-    }
-    if value.is_null() {
-        return Field::Null;
-    }
-    match value.dyn_ref::<js_sys::JsString>() {
-        Some(s) => Field::Str(bounded(s, MAX_FIELD_LEN)),
-        None => Field::Other,
-    }
-}
-
-/// `s`, cut to `limit` + 1 UTF-16 units when longer, as a Rust string.
-pub(crate) fn bounded(s: &js_sys::JsString, limit: usize) -> String {
-    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-    if s.length() > limit {
-        String::from(s.slice(0, limit + 1))
-    } else {
-        String::from(s)
     }
 }

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Request, RequestCredentials, RequestInit, Response};
 
-use super::channel::bounded;
+use super::de::bounded;
 use crate::core::FORM_CONTENT_TYPE;
 use crate::core::MAX_BODY;
 use crate::core::{FetchOutcome, TokensRequest};

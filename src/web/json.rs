@@ -1,10 +1,12 @@
 //! JSON text read by the browser's own `JSON.parse` into the core's serde
-//! wire types with serde-wasm-bindgen: the wasm build links no JSON parser
-//! of its own (serde_json would cost 9.5 KB gzip; see the README, "Size").
+//! wire types with the module's own deserializer ([`super::de`]): the wasm
+//! build links no JSON parser of its own (serde_json would cost 9.5 KB
+//! gzip; see docs/performance.md).
 
-use js_sys::{Array, JSON};
+use js_sys::JSON;
 use serde::Deserialize;
 
+use super::de::{read, Mode};
 use crate::core::{Claims, Header, Json, TokensResponse};
 
 /// [`Json`] through `JSON.parse`.
@@ -13,13 +15,9 @@ pub(crate) struct BrowserJson;
 
 impl BrowserJson {
     fn object<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
-        let value = JSON::parse(text).ok()?;
-        // serde-wasm-bindgen reads a struct from any object, arrays included.
-        if !value.is_object() || Array::is_array(&value) {
-            return None;
-        }
-        // Plain data: JSON.parse makes no getters that could throw.
-        serde_wasm_bindgen::from_value(value).ok()
+        // A struct is read from an object only (not an array); fields the
+        // types do not declare are never read.
+        read(JSON::parse(text).ok()?, Mode::Data).ok()
     }
 }
 

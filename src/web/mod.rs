@@ -8,6 +8,7 @@
 mod allocator;
 mod authed;
 mod channel;
+mod de;
 mod driver;
 mod error;
 mod fetch;

@@ -466,20 +466,24 @@ export async function clear_cache_forgets_tokens() {
 export async function invalid_options_throw_session_errors_naming_the_field() {
   const { Session, pickFreshestJwt } = await lib();
   const base = { frontendApi: "https://fapi.test", sessionId: "sess_1", broadcastChannel: null };
+  // Each message names the field and says what it must be (never the value).
   const cases = [
     [{ frontendApi: "https://fapi.test" }, "sessionId"],
     [{ ...base, sessionId: "" }, "sessionId"],
-    [{ ...base, sessionId: 42 }, "sessionId"],
+    [{ ...base, sessionId: 42 }, "sessionId must be a string"],
     [{ ...base, frontendApi: "fapi.test" }, "frontendApi"],
     [{ ...base, frontendApi: "http://fapi.test" }, "frontendApi"],
     [{ ...base, backgroundRefreshThreshold: -1 }, "backgroundRefreshThreshold"],
+    [{ ...base, backgroundRefreshThreshold: null }, "backgroundRefreshThreshold must be a number"],
     [{ ...base, pollInterval: -5 }, "pollInterval"],
-    [{ ...base, pollInterval: "5" }, "pollInterval"],
+    [{ ...base, pollInterval: "5" }, "pollInterval must be a number"],
     [{ ...base, lastActiveToken: "nope" }, "lastActiveToken"],
-    [{ ...base, sesionId: "typo" }, "sesionId"],
-    [{ ...base, fetch: "no" }, "fetch"],
-    [{ ...base, credentials: "sometimes" }, "credentials"],
+    [{ ...base, sesionId: "typo" }, "unknown option sesionId; expected one of frontendApi, sessionId, organizationId,"],
+    [{ ...base, fetch: "no" }, "fetch must be a function"],
+    [{ ...base, credentials: "sometimes" }, "credentials must be one of include, same-origin, omit"],
+    [{ ...base, credentials: 1 }, "credentials must be one of include, same-origin, omit"],
     [{ ...base, broadcastChannel: "" }, "broadcastChannel"],
+    [{ ...base, broadcastChannel: 7 }, "broadcastChannel must be a string"],
     [null, "options"],
   ];
   let ctor = null;
@@ -498,9 +502,23 @@ export async function invalid_options_throw_session_errors_naming_the_field() {
     eq(err.constructor, ctor, "one SessionError class");
   }
   const s = new Session({ ...base, frontendApi: "http://127.0.0.1:9" });
-  const e = await rejection(s.getToken({ template: 5 }), "bad getToken options");
-  eq(e.code, "invalid_options", "getToken validates its options");
-  assert(e.message.includes("template"), e.message);
+  for (const [options, says] of [
+    [{ template: 5 }, "template must be a string"],
+    [{ skipCache: "yes" }, "skipCache must be a boolean"],
+    [{ organizationId: 3 }, "organizationId must be a string"],
+    [{ tmplate: "t" }, "unknown option tmplate; expected one of template, organizationId, skipCache, refreshIfStale"],
+  ]) {
+    const e = await rejection(s.getToken(options), "bad getToken options");
+    eq(e.code, "invalid_options", "getToken validates its options");
+    assert(e.message.includes(says), `${says}: ${e.message}`);
+    let thrown = null;
+    try {
+      s.peekToken(options);
+    } catch (err) {
+      thrown = err;
+    }
+    assert(thrown?.message.includes(says), `peekToken: ${says}: ${thrown?.message}`);
+  }
   s.dispose();
   eq(typeof pickFreshestJwt, "function", "export");
 }
