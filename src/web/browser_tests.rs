@@ -119,6 +119,7 @@ mod session {
         a_throwing_post_message_never_touches_the_cache,
         huge_bodies_and_messages_are_not_copied_into_wasm_memory,
         an_options_getter_that_calls_the_session_keeps_each_calls_options,
+        options_are_read_by_name_from_objects_of_every_shape,
         sinon_fake_timers_installed_after_load_drive_the_refresh_timer,
         poll_interval_zero_still_refreshes_at_the_deadline
     );

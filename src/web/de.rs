@@ -43,6 +43,14 @@ extern "C" {
     /// `Object.keys`, catching (a Proxy's `ownKeys` trap may throw).
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
     fn object_keys(object: &JsValue) -> Result<Array, JsValue>;
+
+    /// `Object.getOwnPropertyNames`, catching.
+    #[wasm_bindgen(js_namespace = Object, js_name = getOwnPropertyNames, catch)]
+    fn own_names(object: &JsValue) -> Result<Array, JsValue>;
+
+    /// `Object.getPrototypeOf`, catching (a Proxy's trap may throw).
+    #[wasm_bindgen(js_namespace = Object, js_name = getPrototypeOf, catch)]
+    fn prototype_of(object: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// Why a value was refused: where, and what was expected, never the value.
@@ -115,11 +123,11 @@ pub(crate) fn read<T: for<'de> Deserialize<'de>>(value: JsValue, mode: Mode) -> 
 impl Js {
     /// The value as a Rust string, if it is one (cut, for messages).
     fn string(&self) -> Option<String> {
-        let s = self.value.dyn_ref::<JsString>()?;
-        Some(match self.mode {
-            Mode::Message => bounded(s, MAX_FIELD_LEN),
-            _ => String::from(s),
-        })
+        match self.mode {
+            Mode::Message => Some(bounded(self.value.dyn_ref::<JsString>()?, MAX_FIELD_LEN)),
+            // One crossing, on the hot path of `getToken({ template })`.
+            _ => self.value.as_string(),
+        }
     }
 }
 
@@ -254,37 +262,58 @@ struct Fields {
     object: JsValue,
     fields: &'static [&'static str],
     names: &'static [JsValue],
+    /// Bit `i` set: field `i` may be present. A plain options object's
+    /// fields are its own properties, so only those are read; any other
+    /// object's are read by name, wherever they are.
+    may: u64,
     next: usize,
     current: Option<JsValue>,
     mode: Mode,
 }
 
 impl Fields {
-    /// The fields of `js`, which must be an object (not an array); an
-    /// options object's own keys must all be declared.
+    /// The fields of `js`, which must be an object (not an array). An
+    /// options object's keys must all be declared: its own enumerable ones,
+    /// and, for a plain object (an object literal: `Object.prototype` or
+    /// no prototype), every own one.
     #[inline(never)]
     fn of(js: Js, fields: &'static [&'static str]) -> Result<Fields, Refusal> {
-        if !js.value.is_object() || Array::is_array(&js.value) {
-            return Err(expected("an object"));
-        }
         let names = js_names(fields);
+        let mut may = u64::MAX;
         if js.mode == Mode::Options {
-            let keys = object_keys(&js.value).map_err(|_| expected("readable"))?;
+            // Checked to be an object by its reader (an array has unknown
+            // keys, or none): a crossing less on a hot path.
+            let plain = prototype_of(&js.value)
+                .is_ok_and(|p| OBJECT_PROTOTYPE.with(|o| p == *o) || p.is_null());
+            let keys = if plain {
+                own_names(&js.value)
+            } else {
+                object_keys(&js.value)
+            };
+            let keys = keys.map_err(|_| expected("readable"))?;
+            let mut own = 0u64;
             for key in keys.iter() {
                 // Compared as JS strings: nothing is copied into wasm.
-                if !names.contains(&key) {
+                let Some(i) = names.iter().position(|n| *n == key) else {
                     let mut why = String::from("unknown option ");
                     why.push_str(&key.as_string().unwrap_or_default());
                     why.push_str("; expected one of ");
                     why.push_str(&list(fields));
                     return Err(Refusal(why));
-                }
+                };
+                own |= 1 << i;
             }
+            if plain {
+                may = own;
+            }
+        } else if !js.value.is_object() || Array::is_array(&js.value) {
+            return Err(expected("an object"));
         }
         Ok(Fields {
             object: js.value,
             fields,
             names,
+            may,
             next: 0,
             current: None,
             // An options object's fields are plain values.
@@ -302,6 +331,9 @@ impl Fields {
         while let Some(name) = self.names.get(self.next) {
             let i = self.next;
             self.next += 1;
+            if self.may & (1 << i) == 0 {
+                continue;
+            }
             let value = Reflect::get(&self.object, name)
                 .map_err(|_| self.refused(i, "could not be read"))?;
             if !value.is_undefined() {
@@ -455,6 +487,11 @@ impl<'de> Deserialize<'de> for Raw {
         }
         d.deserialize_newtype_struct(RAW, RawVisitor)
     }
+}
+
+thread_local! {
+    /// `Object.prototype`, what an object literal inherits from.
+    static OBJECT_PROTOTYPE: JsValue = prototype_of(&js_sys::Object::new()).unwrap_or_default();
 }
 
 thread_local! {

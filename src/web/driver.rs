@@ -258,15 +258,15 @@ struct TokenInfo {
 }
 
 /// The JS value a caller gets: the token, or `{token, expiresAt}`.
-fn answer(token: &JsValue, expires_at: LocalTime, info: bool) -> JsValue {
+fn answer(token: JsValue, expires_at: LocalTime, info: bool) -> JsValue {
     if !info {
-        return token.clone();
+        return token;
     }
     let info = TokenInfo {
-        token: token.clone(),
+        token,
         expires_at: expires_at.as_ms(),
     };
-    serde_wasm_bindgen::to_value(&info).unwrap_or_else(|_| token.clone())
+    serde_wasm_bindgen::to_value(&info).unwrap_or(info.token)
 }
 
 /// `getToken` (`info`: `getTokenInfo`): a cached token resolves at once;
@@ -274,7 +274,7 @@ fn answer(token: &JsValue, expires_at: LocalTime, info: bool) -> JsValue {
 pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions, info: bool) -> Promise {
     let served = with(shared, |d| match d.machine.serve(now(), opts) {
         Served::Cached(hit) => {
-            let token = answer(&d.token_string(hit.seq), hit.expires_at, info);
+            let token = answer(d.token_string(hit.seq), hit.expires_at, info);
             Ok((token, hit.reschedule))
         }
         other => Err(other),
@@ -450,7 +450,7 @@ fn run(shared: &Shared, effect: Effect) {
                 let _ = match result {
                     Ok(issued) => {
                         let token = JsValue::from_str(&issued.token);
-                        let value = answer(&token, issued.expires_at, p.info);
+                        let value = answer(token, issued.expires_at, p.info);
                         p.resolve.call1(&JsValue::UNDEFINED, &value)
                     }
                     Err(error) => p.reject.call1(&JsValue::UNDEFINED, &to_js(&error)),

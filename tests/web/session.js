@@ -639,6 +639,34 @@ export async function an_options_getter_that_calls_the_session_keeps_each_calls_
   });
 }
 
+export async function options_are_read_by_name_from_objects_of_every_shape() {
+  await scenario(async ({ api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const template = async (options) => {
+      await s.getToken(options);
+      return api.requests.at(-1).url.split("/").pop();
+    };
+    // Inherited, or a getter of a class: read by name, as JS reads them.
+    eq(await template(Object.create({ template: "inherited" })), "inherited", "an inherited field");
+    class Options {
+      get template() {
+        return "getter";
+      }
+    }
+    eq(await template(new Options()), "getter", "a getter on a class");
+    // An object literal's own field, enumerable or not.
+    const hidden = Object.defineProperty({}, "template", { value: "hidden", enumerable: false });
+    eq(await template(hidden), "hidden", "a non-enumerable own field");
+    // `undefined` is absent; a typo is refused wherever it is own.
+    eq(await s.getToken({ template: undefined, skipCache: undefined }), await s.getToken(), "undefined fields are absent");
+    const typo = Object.defineProperty({}, "tmplate", { value: "x", enumerable: false });
+    const e = await rejection(s.getToken(typo), "a non-enumerable typo");
+    assert(e.message.includes("unknown option tmplate"), e.message);
+    const inheritedTypo = Object.create({ template: "t" }, { tmplate: { value: "x", enumerable: true } });
+    assert((await rejection(s.getToken(inheritedTypo), "an own typo beside an inherited field")).message.includes("unknown option tmplate"), "own typo");
+  });
+}
+
 // SPEC 2.8 with the real @sinonjs/fake-timers, installed after the module
 // loaded: gloo-timers' setTimeout binding is looked up at each call, so the
 // refresh timer armed afterwards is sinon's.
