@@ -294,3 +294,93 @@ fn another_tabs_estimate_gives_way_to_this_tabs_own_fetch() {
     c.seen(ServerTime(100.0), LocalTime(100.0));
     assert_eq!(c.offset(), 0.0);
 }
+
+/// A tab holding a hydrated token with 4 s left (so nothing servable), that
+/// has asked the one other tab for the default key: the question's id.
+fn hydrated_with_four_seconds_left() -> (Tab, AskId) {
+    // 60 s token issued 56 s ago: 4 s left on a clock that agrees.
+    let hydrated = jwt_with(Some(T0 - 56.0), T0 - 56.0, T0 + 4.0, "");
+    let cfg = Config::new(options(), 7, &SerdeJson).unwrap();
+    let mut tab = Tab::from_machine(Machine::new(cfg, Some(&hydrated), LocalTime(T0)).unwrap());
+    tab.m.set_handover(tab.now, true);
+    tab.drain();
+    let ask = tab.asks.pop().expect("asked as it opened");
+    tab.m.handle_peers(tab.now, ask, 1);
+    tab.drain();
+    assert_eq!(
+        tab.m.peek_token(tab.now, &plain()),
+        None,
+        "4 s left: not served"
+    );
+    (tab, ask)
+}
+
+/// The answer to `ask` with `token` and the sender's `skew`.
+fn answer(ask: AskId, token: &str, skew: f64) -> IncomingPeer {
+    let mut msg = OutgoingBroadcast::peer(
+        PeerKind::Token,
+        SID,
+        ask.0 as f64,
+        &TokenKey::default(),
+        Some(token.into()),
+    )
+    .received();
+    msg.skew = Some(skew);
+    msg
+}
+
+#[test]
+fn an_answer_whose_token_does_not_decode_moves_no_clock() {
+    // SPEC 10.3: a malformed message is ignored whole, its skew with it.
+    let (mut tab, ask) = hydrated_with_four_seconds_left();
+    let offset = tab.m.clock_offset();
+    let bad = answer(ask, "not.a.jwt!", -40.0);
+    assert_eq!(
+        tab.m.handle_peer(tab.now, &bad),
+        Err(Rejection::Undecodable)
+    );
+    tab.drain();
+    assert_eq!(tab.m.clock_offset(), offset, "the estimate did not move");
+    assert_eq!(
+        tab.m.peek_token(tab.now, &plain()),
+        None,
+        "nothing with 5 s or less left is served"
+    );
+    tab.get_wait(&plain());
+    // It asks again; no one else is there now.
+    let again = tab.asks.pop().expect("asked again");
+    tab.m.handle_peers(tab.now, again, 0);
+    tab.drain();
+    assert_eq!(tab.sent.len(), 1, "the caller waits on a request");
+}
+
+#[test]
+fn an_answer_may_only_move_the_estimate_ahead() {
+    // SPEC 8.1: another tab's word may make tokens expire earlier here,
+    // never later. A well-formed answer (a token 30 s old, of fresher
+    // claims) with a skew of -20 s leaves the estimate where it was.
+    let (mut tab, ask) = hydrated_with_four_seconds_left();
+    let fresh = token(T0 - 30.0);
+    tab.m
+        .handle_peer(tab.now, &answer(ask, &fresh, -20.0))
+        .unwrap();
+    tab.drain();
+    assert_eq!(tab.m.clock_offset(), 0.0, "not moved back");
+    assert_eq!(
+        tab.get_ready(&plain()),
+        fresh,
+        "the answer's own token is taken"
+    );
+    tab.now += 25.0; // 5 s left by the server's clock
+    assert_eq!(
+        tab.m.peek_token(tab.now, &plain()),
+        None,
+        "and expires on time"
+    );
+    // And a skew ahead of this tab's own estimate is taken (a slow clock).
+    let (mut tab, ask) = hydrated_with_four_seconds_left();
+    tab.m
+        .handle_peer(tab.now, &answer(ask, &token(T0), 3.0))
+        .unwrap();
+    assert_eq!(tab.m.clock_offset(), 3.0);
+}

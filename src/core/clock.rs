@@ -130,10 +130,12 @@ impl ServerClock {
             .fold(f64::INFINITY, f64::min)
     }
 
-    /// Another tab's estimate, handed over with a token: an upper bound
-    /// until this tab fetches (see the module docs).
+    /// Another tab's estimate, handed over with a token: it stands in for
+    /// this tab's own upper bound until this tab fetches (see the module
+    /// docs). Like every other word from another tab, it may only move the
+    /// estimate ahead (SPEC 8.1): tokens then expire earlier here, never later.
     pub fn shared(&mut self, bound: f64) {
-        if bound.is_finite() && bound >= self.lower && self.upper.is_empty() && !self.unsure {
+        if bound.is_finite() && bound > self.offset && self.upper.is_empty() && !self.unsure {
             self.shared = Some(bound);
             self.estimate();
         }

@@ -17,6 +17,18 @@ impl Machine {
         msg: &IncomingBroadcast,
     ) -> Result<(), Rejection> {
         self.read(now);
+        self.adopt(msg, None)
+    }
+
+    /// Adopts another tab's token, with that tab's skew estimate when it
+    /// handed the token over (SPEC 10.1). The estimate counts only once the
+    /// token is known to be well formed and this session's: a message that
+    /// is not is ignored whole (SPEC 10.3).
+    pub(super) fn adopt(
+        &mut self,
+        msg: &IncomingBroadcast,
+        skew: Option<f64>,
+    ) -> Result<(), Rejection> {
         if self.disposed {
             return Err(Rejection::Disposed);
         }
@@ -27,8 +39,11 @@ impl Machine {
         if let Some(iat) = valid.jwt.iat {
             // Of unknown age: it bounds the skew from below only.
             self.clock.seen(iat, self.now.local);
-            self.set_now();
         }
+        if let Some(skew) = skew {
+            self.clock.shared(skew);
+        }
+        self.set_now();
         check_time(&valid, self.now.server)?;
         let id = valid.key.token_id(&self.cfg.session_id);
         let issued = self.issued(&valid.jwt);

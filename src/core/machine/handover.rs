@@ -168,10 +168,7 @@ impl Machine {
                     .ok_or(Rejection::NotAsked)?;
                 mine.replies += 1;
                 let adopted = if kind == "token" {
-                    if let Some(skew) = msg.skew {
-                        self.clock.shared(skew);
-                    }
-                    self.handle_broadcast(now, &msg.fields)
+                    self.adopt(&msg.fields, msg.skew)
                 } else {
                     Ok(())
                 };
