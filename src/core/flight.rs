@@ -123,8 +123,12 @@ pub(crate) struct Flight {
     /// The cross-tab lock this flight holds, released when its attempt ends.
     pub lock: Option<LockId>,
     /// Waiting for the lock holder's broadcast ends by this instant at the
-    /// latest (set when the lock is first found taken).
+    /// latest (set when the lock is first found taken), for a refresh no
+    /// caller waits on.
     pub peer_cap: Option<Instant>,
+    /// The flight waited for the lock holder as long as it may: if the
+    /// lock is still taken, it fetches all the same (SPEC 4.4).
+    pub waited: bool,
     /// `clearCache` bumps the machine's epoch; results of older flights still
     /// settle their callers but are not written to the cache.
     pub epoch: u64,

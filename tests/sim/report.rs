@@ -212,9 +212,10 @@ pub fn judge(r: &Report) -> Vec<String> {
             // as failed only after 20 s (SPEC 3.5). An answer slower than
             // the window less the cutoff (10 s: about half of them here)
             // lets the token lapse for the rest of its way, a few percent
-            // of a cycle's calls; a tab that gave up on it at once and
-            // asked again would wait far longer.
-            let (ok, what) = per_cycle(1.3);
+            // of a cycle's calls; a tab whose caller then waits fetches
+            // itself after at most 5 s behind the lock's holder (SPEC
+            // 4.4), which costs those cycles a request or two more.
+            let (ok, what) = per_cycle(2.0);
             check(ok, what);
             check(
                 r.waited_share() < 0.06,

@@ -16,10 +16,17 @@ use crate::core::request::TokensRequest;
 use crate::core::response::{interpret, Failure, FetchOutcome};
 use crate::core::time::{Instant, Now};
 
-/// A tab that lost the lock race waits this long (2.5 to 5 s) for the
-/// winner's broadcast, then asks for the lock again: a holder still at work
-/// (a slow answer) keeps it, one that is done or gone has let it go.
+/// A tab that lost the lock race waits at most this long (2.5 to 5 s,
+/// jittered) for the winner's broadcast. Then, if a caller waits, it fetches
+/// itself (SPEC 4.4): a holder whose request hangs holds no caller back for
+/// longer. It asks for the lock once more first, so that a tab that finds
+/// it free is the one the others wait for. A refresh no caller waits on
+/// (its token still served) asks for the lock again instead, and fetches
+/// once [`PEER_CAP`] has passed: tabs behind a slow holder then make no
+/// request of their own while their tokens serve.
 const PEER_WAIT: f64 = 5.0;
+/// A refresh no caller waits on waits this long in all for a lock holder.
+const PEER_CAP: f64 = 20.0;
 /// A lock request is answered at once (`ifAvailable`); this covers one that is not.
 const LOCK_ANSWER_WAIT: f64 = 5.0;
 /// Without Web Locks, background refreshes start after up to this random pause.
@@ -61,6 +68,7 @@ impl Machine {
             open: Vec::new(),
             lock: None,
             peer_cap: None,
+            waited: false,
             epoch: self.epoch,
         });
         flight
@@ -185,17 +193,19 @@ impl Machine {
                 }
                 self.recheck_or_send(id);
             }
+            // Waited for the holder already: fetch without the lock.
+            LockResult::Busy if self.flight(id).is_some_and(|f| f.waited) => {
+                self.recheck_or_send(id);
+            }
             LockResult::Busy => {
                 // Jittered, so tabs that lost the race together do not all
-                // fetch together when the holder's refresh fails; never
-                // longer in all than a request may take.
+                // fetch together when the holder's refresh fails.
                 let now = self.now.at;
-                let wait = PEER_WAIT * (0.5 + 0.5 * self.rng.next_f64());
-                let cap = now + self.cfg.request_timeout;
+                let until = now + PEER_WAIT * (0.5 + 0.5 * self.rng.next_f64());
                 if let Some(f) = self.flight_mut(id) {
-                    let cap = *f.peer_cap.get_or_insert(cap);
+                    let cap = *f.peer_cap.get_or_insert(now + PEER_CAP);
                     f.phase = Phase::AwaitingPeer {
-                        until: (now + wait).min(cap),
+                        until: until.min(cap),
                     };
                 }
             }
@@ -219,22 +229,21 @@ impl Machine {
             }
             _ if !self.online => self.finish(id, Ending::Failed(Error::Offline)),
             Phase::Backoff { .. } => self.attempt(id),
-            // No broadcast yet: ask for the lock again, while the cap allows.
-            Phase::AwaitingPeer { .. }
-                if self
-                    .flight(id)
-                    .and_then(|f| f.peer_cap)
-                    .is_some_and(|cap| self.now.at + EPSILON < cap)
-                    && self.good_enough(id).is_none() =>
-            {
+            // The lock holder has not broadcast yet: the lock once more,
+            // then, if a caller waits or the cap has passed, the request.
+            Phase::AwaitingPeer { .. } => {
+                if let Some(issued) = self.good_enough(id) {
+                    return self.finish(id, Ending::Cached(issued));
+                }
+                let now = self.now.at;
+                if let Some(f) = self.flight_mut(id) {
+                    f.waited =
+                        !f.waiters.is_empty() || f.peer_cap.is_some_and(|cap| now + EPSILON >= cap);
+                }
                 self.attempt(id);
             }
-            // No lock answer, the lock holder never broadcast, or no other
-            // tab answered in time: fetch anyway.
-            Phase::Locking { .. }
-            | Phase::AwaitingPeer { .. }
-            | Phase::Jitter { .. }
-            | Phase::Handover { .. } => {
+            // No lock answer, or no other tab answered in time: fetch anyway.
+            Phase::Locking { .. } | Phase::Jitter { .. } | Phase::Handover { .. } => {
                 self.recheck_or_send(id);
             }
         }
