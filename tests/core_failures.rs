@@ -134,6 +134,59 @@ fn rate_limited_with_http_date_retry_after() {
     assert_eq!(tab.result(w), None);
 }
 
+/// A 429 whose `Retry-After` is an HTTP date 30 s after the server's time
+/// (which this tab's clock agrees with), to a skipCache call, with the wall
+/// clock set back an hour just before (`before`) or just after the answer
+/// is handled. Returns the tab and the seconds until its next request.
+fn http_date_retry_after_with_a_step_back(before: bool) -> f64 {
+    let opts = SessionOptions {
+        poll_interval: Some(0.0),
+        ..options()
+    };
+    let start = 784_111_777.0; // Sun, 06 Nov 1994 08:49:37 GMT
+    let mut tab = Tab::starting_at(opts, start);
+    tab.prime(&token(start));
+    let w = tab.get_wait(&skip_cache());
+    if before {
+        tab.set_back(3600.0);
+    }
+    tab.respond(status_retry_after(429, "Sun, 06 Nov 1994 08:50:07 GMT"));
+    if !before {
+        tab.set_back(3600.0);
+    }
+    let sent = tab.sent.len();
+    let mut waited = 0.0;
+    while tab.sent.len() == sent && waited < 120.0 {
+        tab.advance(0.1);
+        waited += 0.1;
+    }
+    tab.respond(ok(&token(start + waited)));
+    tab.token_of(w);
+    waited
+}
+
+#[test]
+fn an_http_date_retry_after_holds_whatever_the_wall_clock_does() {
+    // SPEC 5, 2.8: a Retry-After is a delay, bound to the key as a deadline
+    // on the monotonic clock from the moment it arrived, and an HTTP date
+    // is counted from the earliest the server's clock may read, so that it
+    // never comes out shorter than the server meant. A step back leaves no
+    // skew bound standing (SPEC 8.1): the session wants a token at once,
+    // and waits for the server's word all the same.
+    for before in [false, true] {
+        let waited = http_date_retry_after_with_a_step_back(before);
+        assert!(
+            (30.0..30.5).contains(&waited),
+            "step back {}: next request after {waited:.1} s",
+            if before {
+                "before the answer"
+            } else {
+                "after it"
+            }
+        );
+    }
+}
+
 #[test]
 fn retry_after_over_sixty_seconds_fails_at_once() {
     let mut tab = no_poll();

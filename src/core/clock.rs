@@ -160,6 +160,20 @@ impl ServerClock {
         self.offset
     }
 
+    /// The earliest the server's clock may read at `local`: by the highest
+    /// lower bound (a token seen at some time after it was minted), else by
+    /// the estimate. A wall clock set back leaves it a lower bound still:
+    /// the offset grew by at least the step seen. What the server asks to
+    /// wait until is counted from it, so no wait comes out short.
+    pub fn earliest(&self, local: LocalTime) -> ServerTime {
+        let offset = if self.lower.is_finite() {
+            self.lower.min(self.offset)
+        } else {
+            self.offset
+        };
+        ServerTime(local.0 + offset)
+    }
+
     /// `local` on the server's clock.
     pub fn server(&self, local: LocalTime) -> ServerTime {
         ServerTime(local.0 + self.offset)

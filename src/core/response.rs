@@ -39,7 +39,8 @@ pub enum Failure {
 
 /// Maps an outcome to a token or a failure, checking the token the way the
 /// cache needs it: decodable, numeric `iat` and `exp`, and, when it names a
-/// session, this session.
+/// session, this session. `now` is the earliest the server's clock may read
+/// (an HTTP-date `Retry-After` is counted from it).
 pub fn interpret(
     outcome: FetchOutcome,
     session_id: &str,

@@ -346,12 +346,11 @@ impl Machine {
             FetchOutcome::NetworkError(_) => None,
         };
         let kind = flight.kind;
-        let parsed = interpret(
-            outcome,
-            &self.cfg.session_id,
-            self.now.server,
-            self.cfg.json,
-        );
+        // An HTTP-date Retry-After is counted from the earliest the
+        // server's clock may read, so the delay is never shorter than the
+        // server meant, however sure or unsure the estimate (SPEC 5, 2.8).
+        let earliest = self.clock.earliest(self.now.local);
+        let parsed = interpret(outcome, &self.cfg.session_id, earliest, self.cfg.json);
         if let Ok(Some(iat)) = parsed.as_ref().map(|jwt| jwt.iat) {
             // Minted before now (a lower bound, which also shows up bounds
             // made stale by a clock step) and after sending: sent this long
