@@ -66,7 +66,7 @@ pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
 pub use jwt::{DecodeError, Jwt, MAX_JWT_LEN};
 pub use key::{token_id, TokenKey};
 pub use machine::{Hit, Machine, Served, HANDOVER_WAIT};
-pub use peers::{IncomingPeer, PeerKind};
+pub use peers::{presence_prefix, IncomingPeer, PeerKind};
 pub use request::{TokensRequest, FORM_CONTENT_TYPE};
 pub use response::{interpret, parse_retry_after, Failure, FetchOutcome, MAX_BODY};
 pub use time::{Instant, LocalTime, Monotonic, Now, ServerTime};

@@ -17,6 +17,20 @@ use serde::Serialize;
 
 use super::broadcast::{Field, IncomingBroadcast, OutgoingBroadcast};
 use super::key::TokenKey;
+use super::request::encode_component;
+
+/// The start of the Web Lock name every live session of `session_id` holds
+/// while it listens on the library's own channel derived from `channel`
+/// (SPEC 10.1): only those can hear a question about its tokens and answer
+/// it, so only those are counted. Both parts are percent-encoded, so that
+/// no other pair's names start the same.
+pub fn presence_prefix(channel: &str, session_id: &str) -> String {
+    format!(
+        "session-swr:live:{}:{}:",
+        encode_component(channel),
+        encode_component(session_id)
+    )
+}
 
 /// What a message on the library's own channel says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -25,10 +25,13 @@ macro_rules! scenarios {
         $(
             #[wasm_bindgen_test]
             async fn $name() {
-                if let Err(e) = js::$name().await {
-                    panic!("{}", describe(&e));
-                }
+                let result = js::$name().await;
+                // Drained whatever the outcome, so that what a failing test
+                // left behind is reported with it, not with the next test.
                 let uncaught = super::page_errors().await;
+                if let Err(e) = result {
+                    panic!("{}\nthe page reported:\n{uncaught}", describe(&e));
+                }
                 assert!(uncaught.is_empty(), "the page reported:\n{uncaught}");
             }
         )*
@@ -158,6 +161,8 @@ mod tabs {
     use super::*;
     scenarios!("/tests/web/tabs.js" => a_second_session_gets_its_first_token_from_the_first_with_no_request,
         a_session_alone_asks_no_one_for_long,
+        a_session_on_another_channel_holds_no_lone_session_back,
+        an_organisation_switch_is_not_held_back_by_the_session_it_replaces,
         a_session_that_has_nothing_answers_so_and_the_request_goes_at_once,
         a_401_in_one_session_ends_the_other_at_once,
         messages_on_the_own_channel_that_are_not_ours_change_nothing,

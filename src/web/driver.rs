@@ -25,6 +25,7 @@ use super::locks::Locks;
 use super::options::WebOptions;
 use super::page::{self, PageEvent, PageWatch};
 use super::timer::{Timer, MAX_DELAY_MS};
+use crate::core::presence_prefix;
 use crate::core::{
     Config, Effect, Error, FetchId, GetTokenOptions, IncomingBroadcast, IncomingPeer, Instant,
     LocalTime, LockId, LockResult, Machine, OutgoingBroadcast, Served, WaiterId,
@@ -47,7 +48,10 @@ pub(crate) struct Driver {
     channel: Option<Channel>,
     /// The library's own channel (SPEC 10).
     peers: Option<Channel>,
-    /// This session's presence lock, `session-swr:live:<sessionId>:<n>`.
+    /// The start of the presence lock names of the sessions that can hear
+    /// this one's questions, and this session's own name (that start and a
+    /// random number): see `core::presence_prefix`.
+    live_prefix: String,
     live: String,
     /// Whether it is asked for (`Some`) and, once granted, the function
     /// that lets it go. Let go when the page is hidden away (`pagehide`): a
@@ -56,8 +60,8 @@ pub(crate) struct Driver {
     presence: Option<Option<Function>>,
     page: Option<PageWatch>,
     locks: Option<Locks>,
-    /// Functions that end the hold of each granted Web Lock.
-    held_locks: Vec<(LockId, Function)>,
+    /// Each granted Web Lock: its name and the function that ends its hold.
+    held_locks: Vec<(LockId, (String, Function))>,
     /// The abort controller of each request in flight.
     requests: Vec<(FetchId, AbortController)>,
     /// JS strings of recently served tokens, by token sequence number:
@@ -71,7 +75,7 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let held = std::mem::take(&mut self.held_locks)
             .into_iter()
-            .map(|(_, f)| f);
+            .map(|(_, (_, f))| f);
         for release in held.chain(self.presence.take().flatten()) {
             let _ = release.call0(&JsValue::UNDEFINED);
         }
@@ -99,7 +103,8 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
     let seed =
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
     let cfg = Config::new(opts.core, seed, &BrowserJson)?;
-    let live = format!("{}{seed}", live_prefix(&cfg.session_id));
+    let live_prefix = presence_prefix(opts.channel.as_deref().unwrap_or(""), &cfg.session_id);
+    let live = format!("{live_prefix}{seed}");
     let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
     let locks = page::lock_manager().map(Locks::new);
     let web_locks = locks.is_some();
@@ -112,6 +117,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         timer: None,
         channel: None,
         peers: None,
+        live_prefix,
         live,
         presence: None,
         page: None,
@@ -152,11 +158,6 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
     Ok(shared)
 }
 
-/// The start of every presence lock name of `session_id`'s sessions.
-fn live_prefix(session_id: &str) -> String {
-    format!("session-swr:live:{session_id}:")
-}
-
 /// Takes this session's presence lock, unless it is held or asked for, or
 /// there is no channel of the library's own: the other tabs count these to
 /// know who may answer (SPEC 10.1).
@@ -192,9 +193,19 @@ fn hold_presence(shared: &Shared) {
     });
 }
 
-/// Lets the presence lock go (the page is hidden away, or disposed).
+/// Lets the presence lock go (the page is hidden away, or disposed). The
+/// lock manager lets go of it a little later: until then the other
+/// sessions of this page do not count it (a Session made in the same task
+/// as this one's `dispose()` must not wait for an answer it cannot give).
 fn let_go(shared: &Shared) {
-    if let Some(release) = with(shared, |d| d.presence.take()).flatten().flatten() {
+    let release = with(shared, |d| {
+        let presence = d.presence.take();
+        if let (Some(_), Some(locks)) = (&presence, &d.locks) {
+            locks.let_go(&d.live);
+        }
+        presence.flatten()
+    });
+    if let Some(release) = release.flatten() {
         let _ = release.call0(&JsValue::UNDEFINED);
     }
 }
@@ -463,8 +474,7 @@ fn run(shared: &Shared, effect: Effect) {
             post(shared, |d| &d.peers, &message);
             // Count the other live sessions (0 where Web Locks are missing).
             let count = with(shared, |d| {
-                let prefix = live_prefix(&d.machine.config().session_id);
-                let own = d.live.clone();
+                let (prefix, own) = (d.live_prefix.clone(), d.live.clone());
                 d.locks.as_ref().map(|locks| locks.count(prefix, own))
             })
             .flatten();
@@ -482,8 +492,9 @@ fn run(shared: &Shared, effect: Effect) {
         }
         Effect::AcquireLock { id, name } => {
             let weak = Rc::downgrade(shared);
+            let held = name.clone();
             let on_lock = Box::new(move |result, release: Option<Function>| {
-                on_lock(&weak, id, result, release);
+                on_lock(&weak, id, held, result, release);
             });
             let requested = with(shared, |d| {
                 d.locks.as_mut().map(|locks| locks.request(&name, on_lock))
@@ -495,8 +506,14 @@ fn run(shared: &Shared, effect: Effect) {
             }
         }
         Effect::ReleaseLock { id } => {
-            let release = with(shared, |d| take(&mut d.held_locks, id)).flatten();
-            if let Some(release) = release {
+            let release = with(shared, |d| {
+                let (name, release) = take(&mut d.held_locks, id)?;
+                if let Some(locks) = &d.locks {
+                    locks.let_go(&name);
+                }
+                Some(release)
+            });
+            if let Some(release) = release.flatten() {
                 let _ = release.call0(&JsValue::UNDEFINED);
             }
         }
@@ -546,6 +563,7 @@ fn tell(shared: &Shared, topic: Topic, event: &impl Serialize) {
 fn on_lock(
     weak: &Weak<RefCell<Driver>>,
     id: LockId,
+    name: String,
     result: LockResult,
     release: Option<Function>,
 ) {
@@ -558,7 +576,7 @@ fn on_lock(
     };
     with(&shared, |d| {
         if let Some(release) = release {
-            d.held_locks.push((id, release));
+            d.held_locks.push((id, (name, release)));
         }
         d.machine.handle_lock(now(), id, result);
     });

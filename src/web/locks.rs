@@ -7,7 +7,7 @@
 //! to let go. A granted lock is held by a promise this side resolves on
 //! release.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
@@ -18,15 +18,35 @@ use web_sys::{LockManager, LockManagerSnapshot, LockOptions};
 
 use crate::core::LockResult;
 
+thread_local! {
+    /// Locks the sessions of this page have let go of, which the lock
+    /// manager has not released yet (it does so a little later), each with
+    /// the promise that settles when it has.
+    static LETTING_GO: RefCell<Vec<(String, Promise)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether a session of this page is letting go of lock `name`.
+fn letting_go(name: &str) -> Option<Promise> {
+    LETTING_GO.with(|l| {
+        l.borrow()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.clone())
+    })
+}
+
 /// What happened to one request: busy, unsupported, or acquired with the
 /// function that releases the lock.
 pub(crate) type OnLock = Box<dyn FnOnce(LockResult, Option<Function>)>;
 
 /// One session's lock requests.
 ///
-/// A tab's own hold ends asynchronously after it lets go, so a request for a
-/// name waits for this session's previous request for it to settle: the
-/// session then never takes its own fading hold for another tab's.
+/// A hold ends a little after it is let go of, so a request for a name that
+/// this session, or another of this page, is letting go of waits until it
+/// has been: a session never takes its own fading hold, or that of a
+/// Session disposed a moment ago, for another tab at work (it would wait
+/// for that tab's broadcast, which will never come). Counting live
+/// sessions leaves those out for the same reason.
 pub(crate) struct Locks {
     manager: LockManager,
     /// Per lock name, a promise that settles when the last request is over.
@@ -42,10 +62,13 @@ impl Locks {
     }
 
     /// How many locks whose names start with `prefix` are held now, `own`
-    /// aside (every live session holds one: SPEC 10.1); 0 if the browser
-    /// will not say.
+    /// and those this page is letting go of aside (every live session holds
+    /// one: SPEC 10.1); 0 if the browser will not say.
     pub fn count(&self, prefix: String, own: String) -> impl std::future::Future<Output = u32> {
         let query = self.manager.query();
+        // As of the query: one let go of meanwhile may still be in its answer.
+        let fading: Vec<String> =
+            LETTING_GO.with(|l| l.borrow().iter().map(|(n, _)| n.clone()).collect());
         async move {
             let Ok(snapshot) = JsFuture::from(query).await else {
                 return 0;
@@ -57,20 +80,31 @@ impl Locks {
                 .iter()
                 .filter(|lock| {
                     lock.get_name()
-                        .is_some_and(|n| n.starts_with(&prefix) && n != own)
+                        .is_some_and(|n| n.starts_with(&prefix) && n != own && !fading.contains(&n))
                 })
                 .count();
             u32::try_from(count).unwrap_or(u32::MAX)
         }
     }
 
+    /// This session lets go of lock `name` (granted, or still asked for):
+    /// until the lock manager has released it, it counts as nobody's, and a
+    /// request for it waits for that.
+    pub fn let_go(&self, name: &str) {
+        if let Some((_, tail)) = self.tails.iter().find(|(n, _)| n == name) {
+            let entry = (name.to_owned(), tail.clone());
+            LETTING_GO.with(|l| l.borrow_mut().push(entry));
+        }
+    }
+
     /// Requests `name`; `on_lock` is called once with the outcome.
     pub fn request(&mut self, name: &str, on_lock: OnLock) {
-        let previous = self
+        let own = self
             .tails
             .iter()
             .position(|(n, _)| n == name)
             .map(|i| self.tails.swap_remove(i).1);
+        let previous = own.or_else(|| letting_go(name));
         let mut done: Option<Function> = None;
         let tail = Promise::new(&mut |resolve, _| done = Some(resolve));
         self.tails.push((name.to_owned(), tail));
@@ -109,6 +143,8 @@ impl Locks {
                     on_lock(LockResult::Unsupported, None);
                 }
             }
+            // Released now, or never granted.
+            LETTING_GO.with(|l| l.borrow_mut().retain(|(n, _)| *n != name));
             if let Some(done) = done {
                 let _ = done.call0(&JsValue::UNDEFINED);
             }

@@ -34,6 +34,40 @@ export async function a_session_alone_asks_no_one_for_long() {
   });
 }
 
+export async function a_session_on_another_channel_holds_no_lone_session_back() {
+  // SPEC 10.1, 10.3: a Session on another channel can never hear the
+  // question, so it is no one to wait for.
+  await scenario(async ({ api, make }) => {
+    const other = make({ broadcastChannel: channel() });
+    await other.getToken();
+    const alone = make({ broadcastChannel: channel() });
+    const p = alone.getToken();
+    // No fake time passes: a wait for an answer would never end.
+    await waitFor(() => api.requests.length >= 2, `its own request, at once (${api.requests.length})`);
+    eq(api.requests.length, 2, "one request each");
+    await p;
+  });
+}
+
+export async function an_organisation_switch_is_not_held_back_by_the_session_it_replaces() {
+  // SPEC 10.1: dispose() and a new Session in one task, as an app switching
+  // organisation does: the disposed Session cannot answer, so the new one
+  // does not wait for it.
+  await scenario(async ({ api, make }) => {
+    const broadcastChannel = channel();
+    const old = make({ broadcastChannel, organizationId: "org_A" });
+    await old.getToken();
+    await flush();
+    old.dispose();
+    const next = make({ broadcastChannel, organizationId: "org_B" });
+    const p = next.getToken();
+    await waitFor(() => api.requests.length >= 2, `its own request, at once (${api.requests.length})`);
+    eq(api.requests.length, 2, "one request each");
+    eq(api.requests[1].body.get("organization_id"), "org_B", "for the new organisation");
+    await p;
+  });
+}
+
 export async function a_session_that_has_nothing_answers_so_and_the_request_goes_at_once() {
   await scenario(async ({ api, make }) => {
     const broadcastChannel = channel();
@@ -93,8 +127,10 @@ export async function messages_on_the_own_channel_that_are_not_ours_change_nothi
 
 export async function the_presence_lock_is_let_go_on_pagehide_and_taken_again_on_pageshow() {
   await scenario(async ({ make }) => {
-    const s = make({ broadcastChannel: channel() });
-    const live = async () => (await heldLocks()).filter((n) => n.startsWith("session-swr:live:sess_1:")).length;
+    const broadcastChannel = channel();
+    const s = make({ broadcastChannel });
+    const name = `session-swr:live:${encodeURIComponent(broadcastChannel)}:sess_1:`;
+    const live = async () => (await heldLocks()).filter((n) => n.startsWith(name)).length;
     await s.getToken();
     await flush();
     eq(await live(), 1, "held while the page lives");
