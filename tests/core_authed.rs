@@ -21,7 +21,12 @@ fn a_401_gets_a_token_from_origin_and_sends_once_more() {
     let fresh = call.on_response(401);
     let mut want = template("api");
     want.skip_cache = true;
-    assert_eq!(fresh, AuthedStep::GetToken(want), "same key, at origin");
+    want.refused = Some("a".into());
+    assert_eq!(
+        fresh,
+        AuthedStep::GetToken(want),
+        "same key, fresher than the refused one"
+    );
     assert_eq!(call.on_token("b".into()), send("b", true));
     assert_eq!(
         call.on_response(401),

@@ -18,16 +18,17 @@ fn decodes_header_oiat_and_claims() {
     assert_eq!(jwt.iat, Some(ServerTime(200.0)));
     assert_eq!(jwt.exp, Some(ServerTime(260.0)));
     assert_eq!(jwt.sid.as_deref(), Some("sess_1"));
-    assert_eq!(jwt.org_id.as_deref(), Some("org_9"));
     assert_eq!(jwt.remaining(ServerTime(250.5)), 9.5);
 }
 
 #[test]
-fn reads_org_from_v2_o_claim() {
+fn claims_the_core_does_not_read_change_nothing() {
+    let plain = Jwt::decode(&jwt_with(None, 1.0, 2.0, ""), &SerdeJson).unwrap();
     let raw = jwt_with(None, 1.0, 2.0, r#","o":{"id":"org_v2","rol":"admin"}"#);
+    let with_o = Jwt::decode(&raw, &SerdeJson).unwrap();
     assert_eq!(
-        Jwt::decode(&raw, &SerdeJson).unwrap().org_id.as_deref(),
-        Some("org_v2")
+        (with_o.iat, with_o.exp, with_o.sid.clone(), with_o.oiat),
+        (plain.iat, plain.exp, plain.sid.clone(), plain.oiat)
     );
 }
 
@@ -108,7 +109,7 @@ fn debug_output_never_contains_the_token() {
     let shown = format!("{:?}", Jwt::decode(&raw, &SerdeJson).unwrap());
     assert!(!shown.contains(&raw[..20]), "{shown}");
     let body = format!(r#"{{"object":"token","jwt":"{raw}"}}"#);
-    let response = SerdeJson.tokens_response(&body);
+    let response = SerdeJson.object(&body);
     assert!(response.is_some());
     let shown = format!("{response:?}");
     assert!(!shown.contains(&raw[..20]), "{shown}");
@@ -192,7 +193,6 @@ fn values_of_every_kind_are_read_or_skipped() {
     assert_eq!(jwt.iat, Some(ServerTime(1_700_000_000.25)));
     assert_eq!(jwt.exp, Some(ServerTime(2e9)));
     assert_eq!(jwt.sid.as_deref(), Some("séss_😀\"\\/"));
-    assert_eq!(jwt.org_id.as_deref(), Some("org_1"));
     // Epoch seconds are exact up to 2^53.
     let big = Jwt::decode(&with_payload(r#"{"exp":9007199254740991}"#), &SerdeJson).unwrap();
     assert_eq!(big.exp, Some(ServerTime(9_007_199_254_740_991.0)));
@@ -243,11 +243,11 @@ fn nested(depth: usize) -> String {
 
 #[test]
 fn a_field_the_core_reads_nests_at_most_32_levels() {
-    let with_o = |depth: usize| with_payload(&format!(r#"{{"exp":2,"o":{}}}"#, nested(depth)));
+    let with_sid = |depth: usize| with_payload(&format!(r#"{{"exp":2,"sid":{}}}"#, nested(depth)));
     // The documented bound (README, "Failures"): 32 levels below a field.
-    assert!(Jwt::decode(&with_o(32), &SerdeJson).is_ok());
+    assert!(Jwt::decode(&with_sid(32), &SerdeJson).is_ok());
     assert_eq!(
-        Jwt::decode(&with_o(33), &SerdeJson).err(),
+        Jwt::decode(&with_sid(33), &SerdeJson).err(),
         Some(DecodeError::Json),
         "a real token nests two levels; 33 is refused, not walked"
     );
@@ -277,8 +277,14 @@ fn a_body_nested_9000_deep_is_an_invalid_response() {
         retry_after: None,
         body,
     };
-    assert!(matches!(
-        interpret(outcome, "sess_1", ServerTime(1e9), &SerdeJson),
-        Err(Failure::Final(Error::InvalidResponse(_)))
-    ));
+    let url = "https://f.test/v1/client/sessions/sess_1/tokens";
+    let outcome = interpret(outcome, url, "sess_1", ServerTime(1e9), &SerdeJson);
+    let Err(Failure::Final(error)) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(
+        matches!(error.root(), Error::InvalidResponse(_)),
+        "{error:?}"
+    );
+    assert_eq!(error.url(), Some(url), "and says where");
 }

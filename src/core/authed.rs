@@ -69,8 +69,11 @@ impl AuthedFetch {
         if status != 401 || !self.replayable || self.retried {
             return AuthedStep::Done;
         }
-        // Claims changed or the token was revoked: mint at origin.
+        // Claims changed or the token was revoked: a token fresher than the
+        // refused one, one request for every call it was refused to
+        // (SPEC 11.5), or the cache's if a refresh landed meanwhile.
         let mut options = self.options.clone();
+        options.refused.clone_from(&self.first);
         options.skip_cache = true;
         options.refresh_if_stale = false;
         self.retried = true;

@@ -68,8 +68,10 @@ impl RetryPolicy {
     }
 
     /// Pause before the next automatic refresh after `failures` failed ones in
-    /// a row: doubling from `base`, capped at `max_pause` before the jitter so
-    /// that tabs stay spread out even at the cap.
+    /// a row, and the delay before the session's recovery retries (SPEC
+    /// 11.2: the backoff of SPEC 5 continued): doubling from `base`, capped
+    /// at `max_pause` before the jitter so that tabs stay spread out even at
+    /// the cap.
     pub fn pause(&self, failures: u32, rng: &mut Rng) -> f64 {
         let exp = self.base * 2f64.powi(failures.min(30) as i32);
         exp.min(self.max_pause) * (0.5 + rng.next_f64())

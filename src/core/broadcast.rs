@@ -1,12 +1,11 @@
 //! Cross-tab messages (SPEC 4): the clerk-js 6 shape, built for sending and
 //! validated on receipt.
 
-use serde::{de, Deserialize, Serialize};
-
 use super::config::HARD_CUTOFF;
 use super::jwt::Jwt;
 use super::key::{token_id, TokenKey};
 use super::peers::PeerKind;
+use super::record::{Record, Value};
 use super::time::ServerTime;
 use super::wire::Json;
 
@@ -20,25 +19,19 @@ pub const MAX_FIELD_LEN: usize = 64 * 1024;
 /// `{tokenId, tokenRaw, sessionId, template, organizationId, traceId}`, with
 /// `null` for an absent template or organization, as clerk-js 6 posts it. On
 /// the library's own channel it has a `type` and, but for `ended`, an
-/// `askId` (see `peers.rs`). One type for both: one serializer in the module.
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `askId` (see `peers.rs`). One type for both, posted as its [`Record`].
+#[derive(Clone, PartialEq)]
 pub struct OutgoingBroadcast {
     /// On the library's own channel only: what it says.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<PeerKind>,
     /// On the library's own channel only: the question it is or answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ask_id: Option<f64>,
     /// On an answer with a token: the sender's skew estimate (server minus
     /// local seconds), an upper bound on the receiver's (one machine's clock).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skew: Option<f64>,
     /// `[sessionId, template, organizationId].filter(Boolean).join("-")`.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub token_id: String,
     /// The JWT.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub token_raw: String,
     /// This session.
     pub session_id: String,
@@ -47,7 +40,6 @@ pub struct OutgoingBroadcast {
     /// The organization, if any.
     pub organization_id: Option<String>,
     /// `bc_<Date.now()>_<random base36>`; clerk-compatible messages only.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub trace_id: String,
 }
 
@@ -59,6 +51,29 @@ impl std::fmt::Debug for OutgoingBroadcast {
             .field("token_id", &self.token_id)
             .field("trace_id", &self.trace_id)
             .finish_non_exhaustive()
+    }
+}
+
+impl OutgoingBroadcast {
+    /// The message as posted: absent parts left out, but for `template`
+    /// and `organizationId`, which are `null` when absent (clerk-js 6).
+    pub fn record<H>(&self) -> Record<H> {
+        let mut r = Record::with_capacity(9);
+        if let Some(kind) = self.kind {
+            r.set("type", Value::Name(kind.name()));
+        }
+        for (name, v) in [("askId", self.ask_id), ("skew", self.skew)] {
+            if let Some(v) = v {
+                r.set(name, Value::Num(v));
+            }
+        }
+        r.text("tokenId", &self.token_id)
+            .text("tokenRaw", &self.token_raw)
+            .set("sessionId", Value::Str(self.session_id.clone()))
+            .or_null("template", self.template.as_deref())
+            .or_null("organizationId", self.organization_id.as_deref())
+            .text("traceId", &self.trace_id);
+        r
     }
 }
 
@@ -74,45 +89,6 @@ pub enum Field {
     Str(String),
     /// Anything else (number, object, ...).
     Other,
-}
-
-/// What JS had: a string, `null`, or anything else (a number, an object,
-/// which is not walked). An absent field is `Missing` by default.
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
-        struct FieldVisitor;
-        impl<'de> de::Visitor<'de> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(Field::Str(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Field, E> {
-                Ok(Field::Str(v))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
-                Ok(Field::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Field, E> {
-                Ok(Field::Null)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Field, E> {
-                Ok(Field::Other)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
-                Ok(Field::Other)
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Field, A::Error> {
-                Ok(Field::Other)
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Field, A::Error> {
-                Ok(Field::Other)
-            }
-        }
-        d.deserialize_any(FieldVisitor)
-    }
 }
 
 impl Field {

@@ -78,7 +78,10 @@ impl ServerClock {
         if self.unsure {
             self.upper.clear();
         }
-        self.upper.retain(|(_, t)| at - *t <= RECENT);
+        // Samples are kept oldest first: the old ones lead.
+        while self.upper.first().is_some_and(|(_, t)| at - *t > RECENT) {
+            self.upper.remove(0);
+        }
         if self.upper.len() == SAMPLES {
             self.upper.remove(0);
         }

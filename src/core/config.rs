@@ -4,6 +4,7 @@ use super::backoff::RetryPolicy;
 use super::error::Error;
 use super::faults::Faults;
 use super::key::non_empty;
+use super::text::cat;
 use super::wire::Json;
 
 /// Never serve a token with this many seconds or fewer left (SPEC 2).
@@ -14,6 +15,10 @@ pub const DEFAULT_THRESHOLD: f64 = 15.0;
 pub const DEFAULT_POLL_INTERVAL_MS: f64 = 5000.0;
 /// A request with no answer after this many seconds counts as a network error.
 pub const DEFAULT_REQUEST_TIMEOUT: f64 = 20.0;
+/// Seconds a call may wait in all, by default (SPEC 11.1).
+pub const DEFAULT_TIMEOUT: f64 = 30.0;
+/// The shortest `timeout`, seconds: shorter ones are raised to it.
+const MIN_TIMEOUT: f64 = 1.0;
 
 /// The options as JS passes them, before validation. Absent numbers take
 /// their defaults.
@@ -30,6 +35,8 @@ pub struct SessionOptions {
     /// Milliseconds between periodic re-checks; `0`: none (refreshes still
     /// run at `exp − threshold`).
     pub poll_interval: Option<f64>,
+    /// Milliseconds a call may wait in all (SPEC 11.1).
+    pub timeout: Option<f64>,
 }
 
 /// Validated configuration of one session core.
@@ -47,6 +54,8 @@ pub struct Config {
     pub poll_interval_ms: f64,
     /// Seconds before a request with no answer counts as a network error.
     pub request_timeout: f64,
+    /// Seconds a call may wait in all, retries included (SPEC 11.1).
+    pub timeout: f64,
     /// Retry timing.
     pub retry: RetryPolicy,
     /// Seed of the jitter source.
@@ -83,6 +92,12 @@ impl Config {
             Some(p) if p.is_finite() && p >= 0.0 => p,
             Some(_) => return invalid("pollInterval must be a finite number of milliseconds ≥ 0"),
         };
+        let timeout = match options.timeout {
+            None => DEFAULT_TIMEOUT,
+            // Below a second, no request could be answered in time.
+            Some(t) if t >= 0.0 && !t.is_nan() => (t / 1000.0).max(MIN_TIMEOUT),
+            Some(_) => return invalid("timeout must be a number of milliseconds ≥ 0"),
+        };
         Ok(Config {
             frontend_api,
             session_id: options.session_id,
@@ -90,6 +105,7 @@ impl Config {
             threshold,
             poll_interval_ms,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            timeout,
             retry: RetryPolicy::default(),
             seed,
             json,
@@ -98,10 +114,13 @@ impl Config {
     }
 }
 
-/// Accepts `https://host[:port][/prefix]`, and `http:` only for loopback hosts
-/// (a token over plain HTTP to anywhere else would be readable on the wire).
+/// Accepts an origin, `https://host[:port]` with at most a trailing `/`,
+/// and `http:` only for loopback hosts (a token over plain HTTP to anywhere
+/// else would be readable on the wire). A path is refused (SPEC 11.4): the
+/// library adds `/v1/…` itself, so `https://clerk.example.com/v1` would
+/// request `/v1/v1/…`.
 fn validate_frontend_api(url: &str) -> Result<String, Error> {
-    let bad = |why: &str| Err(Error::InvalidOptions(format!("frontendApi {why}")));
+    let bad = |why: &str| Err(Error::InvalidOptions(cat(&["frontendApi ", why])));
     let split = url
         .split_once(':')
         .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)));
@@ -119,6 +138,9 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
         return bad("must not contain a query, fragment or whitespace");
     }
     let authority = before(rest, '/');
+    if rest.len() > authority.len() + 1 {
+        return bad("must be an origin such as \"https://clerk.example.com\", with no path");
+    }
     if authority.is_empty() || authority.contains('@') {
         return bad("must name a host (and no credentials)");
     }
@@ -129,7 +151,7 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
     if scheme == "http" && !is_loopback(&host) {
         return bad("must use https: unless the host is loopback (localhost, 127.0.0.0/8, [::1])");
     }
-    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
+    Ok(cat(&[&scheme, "://", authority]))
 }
 
 /// Unicode `White_Space` or a control character: no id or URL holds one.
@@ -144,7 +166,7 @@ fn before(s: &str, c: char) -> &str {
 
 fn host_of(authority: &str) -> String {
     let host = match authority.strip_prefix('[') {
-        Some(v6) => format!("[{}]", before(v6, ']')),
+        Some(v6) => cat(&["[", before(v6, ']'), "]"]),
         None => before(authority, ':').to_owned(),
     };
     host.to_ascii_lowercase()
@@ -154,17 +176,25 @@ fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets.iter().all(|o| decimal(o).is_some_and(|n| n <= 255))
+    // 127.x.y.z, each a decimal octet.
+    let mut octets = 0;
+    for (i, octet) in host.split('.').enumerate() {
+        if (i == 0 && octet != "127") || decimal(octet).is_none_or(|n| n > 255) {
+            return false;
+        }
+        octets += 1;
+    }
+    octets == 4
 }
 
 /// A non-empty run of ASCII digits as a number (`str::parse` also takes a
 /// leading `+`, which no IPv4 octet or `Retry-After` has).
 pub(crate) fn decimal(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0u64, |n, b| {
+        let digit = (b as char).to_digit(10)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }

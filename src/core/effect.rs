@@ -149,6 +149,10 @@ pub struct GetTokenOptions {
     pub skip_cache: bool,
     /// Wait for a fresh token instead of serving a stale one.
     pub refresh_if_stale: bool,
+    /// A token an API refused with 401 (`fetchWithAuth`): a fresher one is
+    /// wanted, minted at origin unless the cache already holds another, and
+    /// one request serves every call refused with the same token (SPEC 11.5).
+    pub refused: Option<String>,
 }
 
 /// The immediate answer to a `getToken` call.

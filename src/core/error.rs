@@ -1,6 +1,9 @@
-//! The one error type of the library, with the stable codes of SPEC section 1.
+//! The one error type of the library, with the stable codes of SPEC section 1,
+//! and where and why a request failed (SPEC 11.4).
 
 use std::fmt;
+
+use super::text::{cat, decimal, whole};
 
 /// Every way a call can fail. `code()` is the stable string JS sees as
 /// `SessionError.code`; the web layer converts at the boundary, once.
@@ -28,13 +31,81 @@ pub enum Error {
     Disposed,
     /// Bad constructor or call options; the message names the field.
     InvalidOptions(String),
+    /// One of the errors above, of a `/tokens` request: where it went and
+    /// what the server said (SPEC 11.4).
+    Request(Box<Context>),
+    /// A call ran out of its `timeout` (SPEC 11.1): the last attempt's
+    /// error, or a network error if no attempt was answered, and how long it
+    /// waited, with how many requests.
+    GaveUp {
+        /// What the call gives as its reason.
+        last: Box<Error>,
+        /// Seconds it waited.
+        waited: f64,
+        /// Requests made while it waited.
+        requests: u32,
+    },
 }
 
+/// Where a request went and what the server said of its refusal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    /// The error itself (never another `Request`).
+    pub error: Error,
+    /// The URL requested, without its query string (which never carries a
+    /// token, but is not the caller's business).
+    pub url: String,
+    /// Clerk's error code (`errors[0].code` of the body), if it sent one.
+    pub reason: Option<String>,
+    /// Clerk's words (`long_message`, else `message`), cut to a bounded length.
+    pub said: Option<String>,
+}
+
+/// The most of the server's own words a message quotes.
+const MAX_SAID: usize = 200;
+
 impl Error {
+    /// `error` of a request to `url` (its query dropped), with the server's
+    /// `reason` code and its words.
+    pub fn at(error: Error, url: &str, reason: Option<String>, said: Option<String>) -> Error {
+        let end = url.bytes().position(|b| b == b'?' || b == b'#');
+        let url = url
+            .get(..end.unwrap_or(url.len()))
+            .unwrap_or(url)
+            .to_owned();
+        let said = said.map(|s| match s.char_indices().nth(MAX_SAID) {
+            Some((cut, _)) => cat(&[s.get(..cut).unwrap_or_default(), "…"]),
+            None => s,
+        });
+        Error::Request(Box::new(Context {
+            error,
+            url,
+            reason,
+            said,
+        }))
+    }
+
+    /// The error without where and why: what the library acts on.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Request(c) => c.error.root(),
+            Error::GaveUp { last, .. } => last.root(),
+            e => e,
+        }
+    }
+
+    fn context(&self) -> Option<&Context> {
+        match self {
+            Error::Request(c) => Some(c),
+            Error::GaveUp { last, .. } => last.context(),
+            _ => None,
+        }
+    }
+
     /// The stable code: `network_error`, `http_error`, `unauthenticated`,
     /// `rate_limited`, `invalid_response`, `offline`, `disposed`, `invalid_options`.
     pub fn code(&self) -> &'static str {
-        match self {
+        match self.root() {
             Error::Network(_) => "network_error",
             Error::Http { .. } => "http_error",
             Error::Unauthenticated => "unauthenticated",
@@ -42,13 +113,13 @@ impl Error {
             Error::InvalidResponse(_) => "invalid_response",
             Error::Offline => "offline",
             Error::Disposed => "disposed",
-            Error::InvalidOptions(_) => "invalid_options",
+            _ => "invalid_options",
         }
     }
 
     /// The HTTP status, where one applies.
     pub fn status(&self) -> Option<u16> {
-        match self {
+        match self.root() {
             Error::Http { status } => Some(*status),
             Error::Unauthenticated => Some(401),
             Error::RateLimited { .. } => Some(429),
@@ -58,37 +129,95 @@ impl Error {
 
     /// Seconds to wait before trying again, for `rate_limited`.
     pub fn retry_after(&self) -> Option<f64> {
-        match self {
+        match self.root() {
             Error::RateLimited { retry_after } => *retry_after,
             _ => None,
         }
     }
-}
 
-impl Error {
-    /// The message a JS `SessionError` carries.
+    /// The URL of the request that failed, without its query (SPEC 11.4).
+    pub fn url(&self) -> Option<&str> {
+        self.context().map(|c| c.url.as_str())
+    }
+
+    /// The Frontend API's own reason code, when it sent one (SPEC 11.4).
+    pub fn reason(&self) -> Option<&str> {
+        self.context().and_then(|c| c.reason.as_deref())
+    }
+
+    /// The message a JS `SessionError` carries. An error of a request names
+    /// the Frontend API's origin and quotes the server's words.
     pub fn message(&self) -> String {
         match self {
-            Error::Network(why) => format!("network error: {why}"),
-            Error::Http { status } => format!("the Frontend API answered HTTP {status}"),
-            Error::Unauthenticated => "the session is no longer valid (HTTP 401)".to_owned(),
-            Error::RateLimited {
-                retry_after: Some(s),
+            Error::Request(c) => {
+                let mut m = c.error.says(origin_of(&c.url));
+                if let Some(said) = &c.said {
+                    m.push_str(": \"");
+                    m.push_str(said);
+                    m.push('"');
+                }
+                m
+            }
+            Error::GaveUp {
+                last,
+                waited,
+                requests,
             } => {
-                // Whole seconds, as the header gives them.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let secs = s.max(0.0).ceil() as u64;
-                format!("rate limited by the Frontend API; retry after {secs} s")
+                // Whole seconds, as a person reads them.
+                cat(&[
+                    &last.message(),
+                    " (gave up after ",
+                    &whole(*waited, f64::round),
+                    " s and ",
+                    &decimal(u64::from(*requests)),
+                    " requests)",
+                ])
             }
-            Error::RateLimited { retry_after: None } => {
-                "rate limited by the Frontend API".to_owned()
-            }
-            Error::InvalidResponse(why) => format!("invalid /tokens response: {why}"),
-            Error::Offline => "the browser is offline".to_owned(),
-            Error::Disposed => "the session was disposed".to_owned(),
-            Error::InvalidOptions(why) => format!("invalid options: {why}"),
+            e => e.says("the Frontend API"),
         }
     }
+
+    /// What this error says, `who` (the Frontend API, or its origin) its
+    /// subject.
+    fn says(&self, who: &str) -> String {
+        match self {
+            Error::Network(why) => cat(&["network error reaching ", who, ": ", why]),
+            Error::Http { status } => cat(&[who, " answered HTTP ", &decimal(u64::from(*status))]),
+            Error::Unauthenticated => {
+                cat(&[who, " answered HTTP 401: the session is no longer valid"])
+            }
+            Error::RateLimited { retry_after } => {
+                // Whole seconds, as the header gives them.
+                let secs = whole(retry_after.unwrap_or(0.0), f64::ceil);
+                cat(&[
+                    who,
+                    " answered HTTP 429: rate limited; retry after ",
+                    &secs,
+                    " s",
+                ])
+            }
+            Error::InvalidResponse(why) => cat(&[who, " answered with no usable token: ", why]),
+            Error::Offline => "the browser is offline".to_owned(),
+            Error::Disposed => "the session was disposed".to_owned(),
+            Error::InvalidOptions(why) => cat(&["invalid options: ", why]),
+            wrapped => wrapped.message(),
+        }
+    }
+}
+
+/// `scheme://host[:port]` of `url`: up to the first `/` after `://`.
+pub(crate) fn origin_of(url: &str) -> &str {
+    let bytes = url.as_bytes();
+    let start = bytes
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or(0, |i| i + 3);
+    let end = bytes
+        .iter()
+        .skip(start)
+        .position(|&b| b == b'/')
+        .map_or(bytes.len(), |i| start + i);
+    url.get(..end).unwrap_or(url)
 }
 
 impl fmt::Display for Error {

@@ -1,13 +1,11 @@
 //! What the app's listeners are told (SPEC 1, 8.4): a key's new token, and
-//! the outcome of each `/tokens` request. Serialized as JS sees them.
+//! the outcome of each `/tokens` request, each as the [`Record`] JS sees.
 
-use serde::{Serialize, Serializer};
-
+use super::record::{Record, Value};
 use super::time::LocalTime;
 
 /// How a token reached the cache; JS sees it as `TokenUpdate.source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {
     /// A request some caller waited on.
     Fetch,
@@ -18,8 +16,7 @@ pub enum TokenSource {
 }
 
 /// A token that became the cached token of its key: JS's `TokenUpdate`.
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, PartialEq)]
 pub struct TokenUpdate {
     /// The key.
     pub token_id: String,
@@ -28,7 +25,6 @@ pub struct TokenUpdate {
     /// How it arrived.
     pub source: TokenSource,
     /// When its `exp` falls on this tab's clock (ms in JS).
-    #[serde(serialize_with = "ms")]
     pub expires_at: LocalTime,
 }
 
@@ -44,22 +40,18 @@ impl std::fmt::Debug for TokenUpdate {
 }
 
 /// Why a `/tokens` request was made: JS's `RefreshEvent.trigger`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
     /// A `getToken` call waits on it.
-    #[serde(rename = "caller")]
     Caller,
     /// A background or scheduled refresh.
-    #[serde(rename = "background")]
     Background,
     /// A `skipCache` call.
-    #[serde(rename = "skipCache")]
     SkipCache,
 }
 
 /// One settled `/tokens` request (SPEC 8.4). Never carries a token.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RefreshEvent {
     /// The key.
     pub token_id: String,
@@ -70,18 +62,15 @@ pub struct RefreshEvent {
     /// `"ok"` or `"error"`.
     pub outcome: RefreshOutcome,
     /// The `SessionError` code, when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
     /// The HTTP status, when a response came back.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// From sending the request to its settling, in milliseconds.
     pub duration_ms: f64,
 }
 
 /// Whether a request brought a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefreshOutcome {
     /// It did.
     Ok,
@@ -89,6 +78,47 @@ pub enum RefreshOutcome {
     Error,
 }
 
-fn ms<S: Serializer>(t: &LocalTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(t.as_ms())
+impl TokenUpdate {
+    /// `{tokenId, token, source, expiresAt}`.
+    pub fn record<H>(&self) -> Record<H> {
+        let source = match self.source {
+            TokenSource::Fetch => "fetch",
+            TokenSource::Background => "background",
+            TokenSource::Broadcast => "broadcast",
+        };
+        let mut r = Record::with_capacity(4);
+        r.set("tokenId", Value::Str(self.token_id.clone()))
+            .set("token", Value::Str(self.token.clone()))
+            .set("source", Value::Name(source))
+            .set("expiresAt", Value::Num(self.expires_at.as_ms()));
+        r
+    }
+}
+
+impl RefreshEvent {
+    /// `{tokenId, trigger, attempt, outcome, code?, status?, durationMs}`.
+    pub fn record<H>(&self) -> Record<H> {
+        let trigger = match self.trigger {
+            Trigger::Caller => "caller",
+            Trigger::Background => "background",
+            Trigger::SkipCache => "skipCache",
+        };
+        let outcome = match self.outcome {
+            RefreshOutcome::Ok => "ok",
+            RefreshOutcome::Error => "error",
+        };
+        let mut r = Record::with_capacity(7);
+        r.set("tokenId", Value::Str(self.token_id.clone()))
+            .set("trigger", Value::Name(trigger))
+            .set("attempt", Value::Num(f64::from(self.attempt)))
+            .set("outcome", Value::Name(outcome));
+        if let Some(code) = self.code {
+            r.set("code", Value::Name(code));
+        }
+        if let Some(status) = self.status {
+            r.set("status", Value::Num(f64::from(status)));
+        }
+        r.set("durationMs", Value::Num(self.duration_ms));
+        r
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::config::HARD_CUTOFF;
 use super::effect::{FetchId, FlightId, LockId, WaiterId};
+use super::error::Error;
 use super::jwt::Jwt;
 use super::key::TokenKey;
 use super::time::{Instant, ServerTime};
@@ -26,9 +27,8 @@ pub(crate) struct Entry {
     /// The server's `Retry-After`: no request for the key before this
     /// instant but a `skipCache` one (SPEC 5).
     pub retry_after: Instant,
-    /// The last failure was an outage (network, 5xx, 408, 429): callers in
-    /// the pause that follows make one delayed attempt, not a full sequence.
-    pub outage: bool,
+    /// The last failure since the key's last token (SPEC 11.3).
+    pub error: Option<Error>,
 }
 
 impl Entry {
@@ -41,7 +41,7 @@ impl Entry {
             failures: 0,
             not_before: Instant::NEVER,
             retry_after: Instant::NEVER,
-            outage: false,
+            error: None,
         }
     }
 
@@ -62,6 +62,26 @@ pub(crate) enum Kind {
     SkipCache,
     /// A refresh that callers do not wait on (unless `refreshIfStale`).
     Background,
+    /// The session's own key, after a waited-on fetch of it failed with
+    /// nothing servable left: refreshed on and on, backing off to 30 s,
+    /// until a token comes (SPEC 11.2). Callers join it.
+    Recovery,
+    /// A `skipCache` refresh shared by the `fetchWithAuth` calls whose
+    /// requests were refused 401 with one token (SPEC 11.5).
+    Reauth,
+}
+
+impl Kind {
+    /// Whether the flight mints at origin (`force_origin=true`).
+    pub fn forced(self) -> bool {
+        matches!(self, Kind::SkipCache | Kind::Reauth)
+    }
+
+    /// Whether callers' calls are what it is for: with none left waiting,
+    /// nobody needs it (SPEC 3.5, 11.1).
+    pub fn for_callers(self) -> bool {
+        matches!(self, Kind::Shared | Kind::SkipCache | Kind::Reauth)
+    }
 }
 
 /// Where one refresh attempt stands. Every phase has a deadline, an
@@ -88,9 +108,12 @@ pub(crate) enum Phase {
 }
 
 /// A request of a flight that has not been answered yet.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Sent {
     pub fetch: FetchId,
+    /// The URL it went to: where a failure happened (`Error::at` drops its
+    /// query).
+    pub url: String,
     /// When it went out, on the monotonic clock (the skew bound counts back
     /// from now by as much, and `RefreshEvent.durationMs` is the same span).
     pub at: Instant,
@@ -105,6 +128,13 @@ pub(crate) struct Waiter {
     /// waiter early: `HARD_CUTOFF` for plain calls, the threshold for
     /// `refreshIfStale`.
     pub min_remaining: f64,
+    /// When the call gives up (its `timeout`, SPEC 11.1).
+    pub deadline: Instant,
+    /// When it began to wait.
+    pub since: Instant,
+    /// The flight's request count as it began to wait, less the request
+    /// then out: what it made is counted from there.
+    pub first: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -132,11 +162,33 @@ pub(crate) struct Flight {
     /// `clearCache` bumps the machine's epoch; results of older flights still
     /// settle their callers but are not written to the cache.
     pub epoch: u64,
+    /// Requests sent so far.
+    pub sent: u32,
+    /// The last attempt's error (SPEC 11.1: what a call that runs out of
+    /// time is rejected with).
+    pub error: Option<Error>,
+    /// For a [`Kind::Reauth`] flight: the token the API refused.
+    pub refused: Option<String>,
 }
 
 impl Flight {
-    /// When the machine must look at this flight again.
-    pub fn deadline(&self) -> Instant {
+    /// Takes out, in order, the waiters `leaves` picks. One loop for every
+    /// caller, as `Machine::flights_where`.
+    pub fn take_waiters(&mut self, leaves: &dyn Fn(&Waiter) -> bool) -> Vec<Waiter> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.waiters.len() {
+            if leaves(&self.waiters[i]) {
+                out.push(self.waiters.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// When the flight's phase ends.
+    pub fn phase_deadline(&self) -> Instant {
         match self.phase {
             Phase::Locking { deadline, .. } | Phase::InFlight { deadline, .. } => deadline,
             Phase::AwaitingPeer { until }
@@ -144,5 +196,14 @@ impl Flight {
             | Phase::Backoff { until }
             | Phase::Handover { until } => until,
         }
+    }
+
+    /// When the machine must look at this flight again: its phase's end, or
+    /// the first of its callers' deadlines.
+    pub fn deadline(&self) -> Instant {
+        self.waiters
+            .iter()
+            .map(|w| w.deadline)
+            .fold(self.phase_deadline(), Instant::min)
     }
 }

@@ -9,7 +9,7 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 
 use super::time::ServerTime;
-use super::wire::Json;
+use super::wire::{Json, Parsed};
 
 /// Tokens longer than this are rejected before any decoding work.
 pub const MAX_JWT_LEN: usize = 16 * 1024;
@@ -69,8 +69,6 @@ pub struct Jwt {
     pub exp: Option<ServerTime>,
     /// Claim `sid`: the session the token belongs to.
     pub sid: Option<String>,
-    /// Claim `org_id`, or `o.id` in the v2 token format.
-    pub org_id: Option<String>,
 }
 
 // Debug never prints the raw token: tokens must not reach logs.
@@ -81,7 +79,6 @@ impl fmt::Debug for Jwt {
             .field("iat", &self.iat)
             .field("exp", &self.exp)
             .field("sid", &self.sid)
-            .field("org_id", &self.org_id)
             .finish_non_exhaustive()
     }
 }
@@ -107,15 +104,14 @@ impl Jwt {
         if BASE64URL.decode(s).is_err() {
             return Err(DecodeError::Base64);
         }
-        let header = json_part(h, |text| json.header(text))?;
-        let claims = json_part(p, |text| json.claims(text))?;
+        let header = json_part(h, json)?;
+        let claims = json_part(p, json)?;
         Ok(Jwt {
             raw: raw.to_owned(),
             oiat: header.oiat.number().map(ServerTime),
             iat: claims.iat.number().map(ServerTime),
             exp: claims.exp.number().map(ServerTime),
             sid: claims.sid.string(),
-            org_id: claims.org_id.string().or_else(|| claims.o.id()),
         })
     }
 
@@ -141,8 +137,8 @@ impl Jwt {
 }
 
 /// One part: base64url of UTF-8 JSON, read by `parse`.
-fn json_part<T>(part: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, DecodeError> {
+fn json_part(part: &str, json: &dyn Json) -> Result<Parsed, DecodeError> {
     let bytes = BASE64URL.decode(part).map_err(|_| DecodeError::Base64)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| DecodeError::Json)?;
-    parse(text).ok_or(DecodeError::Json)
+    json.object(text).ok_or(DecodeError::Json)
 }

@@ -45,8 +45,11 @@ mod key;
 mod keymap;
 mod machine;
 mod peers;
+mod record;
 mod request;
 mod response;
+mod status;
+mod text;
 mod time;
 mod wire;
 
@@ -59,7 +62,7 @@ pub use effect::{
     AskId, Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, Issued, LockId, LockResult,
     OrgChoice, WaiterId,
 };
-pub use error::Error;
+pub use error::{Context, Error};
 pub use events::{RefreshEvent, RefreshOutcome, TokenSource, TokenUpdate, Trigger};
 pub use faults::{Fault, Faults};
 pub use freshness::{pick_freshest, pick_freshest_raw, Winner};
@@ -67,9 +70,12 @@ pub use jwt::{DecodeError, Jwt, MAX_JWT_LEN};
 pub use key::{token_id, TokenKey};
 pub use machine::{Hit, Machine, Served, HANDOVER_WAIT};
 pub use peers::{presence_prefix, IncomingPeer, PeerKind};
+pub use record::{Record, Value};
 pub use request::{TokensRequest, FORM_CONTENT_TYPE};
 pub use response::{interpret, parse_retry_after, Failure, FetchOutcome, MAX_BODY};
+pub use status::{Snapshot, Status};
+pub use text::{cat, decimal};
 pub use time::{Instant, LocalTime, Monotonic, Now, ServerTime};
 #[cfg(any(not(target_arch = "wasm32"), test))]
 pub use wire::SerdeJson;
-pub use wire::{Claim, Claims, Header, Json, TokensResponse, MAX_DEPTH};
+pub use wire::{Claim, Json, Members, Parsed, MAX_DEPTH};

@@ -13,11 +13,10 @@
 //!   that the asker need not wait for more;
 //! * `{type: "ended", sessionId}`: the session ended (a 401) in the sender.
 
-use serde::Serialize;
-
 use super::broadcast::{Field, IncomingBroadcast, OutgoingBroadcast};
 use super::key::TokenKey;
 use super::request::encode_component;
+use super::text::cat;
 
 /// The start of the Web Lock name every live session of `session_id` holds
 /// while it listens on the library's own channel derived from `channel`
@@ -25,16 +24,17 @@ use super::request::encode_component;
 /// it, so only those are counted. Both parts are percent-encoded, so that
 /// no other pair's names start the same.
 pub fn presence_prefix(channel: &str, session_id: &str) -> String {
-    format!(
-        "session-swr:live:{}:{}:",
-        encode_component(channel),
-        encode_component(session_id)
-    )
+    cat(&[
+        "session-swr:live:",
+        &encode_component(channel),
+        ":",
+        &encode_component(session_id),
+        ":",
+    ])
 }
 
 /// What a message on the library's own channel says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeerKind {
     /// A question for a key's token.
     Ask,
@@ -44,6 +44,18 @@ pub enum PeerKind {
     None,
     /// The session ended.
     Ended,
+}
+
+impl PeerKind {
+    /// Its `type` on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            PeerKind::Ask => "ask",
+            PeerKind::Token => "token",
+            PeerKind::None => "none",
+            PeerKind::Ended => "ended",
+        }
+    }
 }
 
 impl OutgoingBroadcast {
@@ -78,17 +90,9 @@ impl OutgoingBroadcast {
             s => Field::Str(s.to_owned()),
         };
         let opt = |v: &Option<String>| v.clone().map_or(Field::Null, Field::Str);
-        let kind = self.kind.map_or(Field::Missing, |k| {
-            Field::Str(
-                match k {
-                    PeerKind::Ask => "ask",
-                    PeerKind::Token => "token",
-                    PeerKind::None => "none",
-                    PeerKind::Ended => "ended",
-                }
-                .to_owned(),
-            )
-        });
+        let kind = self
+            .kind
+            .map_or(Field::Missing, |k| Field::Str(k.name().to_owned()));
         IncomingPeer {
             kind,
             ask_id: self.ask_id,

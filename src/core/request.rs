@@ -1,6 +1,7 @@
 //! The `/tokens` request (SPEC 3), built as plain data for the driver to send.
 
 use super::key::TokenKey;
+use super::text::cat;
 
 /// The only content type the Frontend API takes for `/tokens`.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -40,10 +41,12 @@ impl TokensRequest {
         previous: Option<&str>,
         skip_cache: bool,
     ) -> TokensRequest {
-        let mut url = format!(
-            "{frontend_api}/v1/client/sessions/{}/tokens",
-            encode_component(session_id)
-        );
+        let mut url = cat(&[
+            frontend_api,
+            "/v1/client/sessions/",
+            &encode_component(session_id),
+            "/tokens",
+        ]);
         if let Some(template) = &key.template {
             url.push('/');
             url.push_str(&encode_component(template));
@@ -55,7 +58,7 @@ impl TokensRequest {
             String::new()
         } else {
             let org = key.organization_id.as_deref().unwrap_or("");
-            let mut body = format!("organization_id={}", encode_form(org));
+            let mut body = cat(&["organization_id=", &encode_form(org)]);
             if let Some(previous) = previous {
                 body.push_str("&token=");
                 body.push_str(&encode_form(previous));

@@ -5,7 +5,7 @@ use super::config::decimal;
 use super::error::Error;
 use super::jwt::Jwt;
 use super::time::ServerTime;
-use super::wire::Json;
+use super::wire::{Json, Parsed};
 
 /// What the driver saw for one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,12 +37,15 @@ pub enum Failure {
     Final(Error),
 }
 
-/// Maps an outcome to a token or a failure, checking the token the way the
-/// cache needs it: decodable, numeric `iat` and `exp`, and, when it names a
-/// session, this session. `now` is the earliest the server's clock may read
-/// (an HTTP-date `Retry-After` is counted from it).
+/// Maps an outcome of a request to `url` to a token or a failure, checking
+/// the token the way the cache needs it: decodable, numeric `iat` and
+/// `exp`, and, when it names a session, this session. Every failure says
+/// where (`url`, its query dropped) and, when the server sent Clerk's error
+/// body, why (SPEC 11.4). `now` is the earliest the server's clock may
+/// read (an HTTP-date `Retry-After` is counted from it).
 pub fn interpret(
     outcome: FetchOutcome,
+    url: &str,
     session_id: &str,
     now: ServerTime,
     json: &dyn Json,
@@ -50,7 +53,7 @@ pub fn interpret(
     let (status, retry_after, body) = match outcome {
         FetchOutcome::NetworkError(why) => {
             return Err(Failure::Transient {
-                error: Error::Network(why),
+                error: Error::at(Error::Network(why), url, None, None),
                 retry_after: None,
             })
         }
@@ -60,26 +63,36 @@ pub fn interpret(
             body,
         } => (status, retry_after, body),
     };
-    match status {
-        200..=299 => parse_token(&body, session_id, json).map_err(Failure::Final),
-        401 => Err(Failure::Final(Error::Unauthenticated)),
-        429 => {
-            let retry_after = retry_after
-                .as_deref()
-                .and_then(|v| parse_retry_after(v, now));
-            Err(Failure::Transient {
-                error: Error::RateLimited { retry_after },
-                retry_after,
-            })
-        }
-        408 | 500..=599 => Err(Failure::Transient {
-            error: Error::Http { status },
-            retry_after: retry_after
-                .as_deref()
-                .and_then(|v| parse_retry_after(v, now)),
-        }),
-        _ => Err(Failure::Final(Error::Http { status })),
+    if (200..=299).contains(&status) {
+        return parse_token(&body, session_id, json)
+            .map_err(|e| Failure::Final(Error::at(e, url, None, None)));
     }
+    let retry_after = retry_after
+        .as_deref()
+        .and_then(|v| parse_retry_after(v, now));
+    let (reason, said) = refusal(&body, json);
+    let at = |error| Error::at(error, url, reason.clone(), said.clone());
+    match status {
+        401 => Err(Failure::Final(at(Error::Unauthenticated))),
+        429 => Err(Failure::Transient {
+            error: at(Error::RateLimited { retry_after }),
+            retry_after,
+        }),
+        408 | 500..=599 => Err(Failure::Transient {
+            error: at(Error::Http { status }),
+            retry_after,
+        }),
+        _ => Err(Failure::Final(at(Error::Http { status }))),
+    }
+}
+
+/// Clerk's reason code and words for a refusal, from its error body.
+fn refusal(body: &str, json: &dyn Json) -> (Option<String>, Option<String>) {
+    (body.len() <= MAX_BODY)
+        .then(|| json.object(body))
+        .flatten()
+        .and_then(Parsed::refusal)
+        .unwrap_or_default()
 }
 
 /// Bodies larger than this are not token responses.
@@ -87,7 +100,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 fn parse_token(body: &str, session_id: &str, json: &dyn Json) -> Result<Jwt, Error> {
     let parsed = (body.len() <= MAX_BODY)
-        .then(|| json.tokens_response(body))
+        .then(|| json.object(body))
         .flatten()
         .ok_or_else(|| Error::InvalidResponse("the body is not a JSON object".into()))?;
     let raw = parsed
@@ -129,21 +142,11 @@ fn http_date(s: &str) -> Option<ServerTime> {
     let rest = s.split_once(',')?.1.strip_prefix(' ')?;
     let mut it = rest.split(' ');
     let day = int(it.next()?)?;
-    let month = match it.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = it.next()?;
+    let month = 1 + MONTHS.iter().position(|m| *m == month)? as i64;
     let year = int(it.next()?)?;
     let mut hms = it.next()?.split(':');
     let h = int(hms.next()?)?;

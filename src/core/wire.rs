@@ -1,5 +1,5 @@
-//! The JSON the core reads from the network and other tabs: JWT headers and
-//! claims, and the `/tokens` response body, as serde derives.
+//! The JSON the core reads from the network: JWT headers and claims, and
+//! the `/tokens` response body, as one serde derive ([`Parsed`]).
 //!
 //! The text is parsed through a [`Json`]: [`SerdeJson`] on the host (tests,
 //! the simulation, the fuzzer), the browser's own `JSON.parse` read with
@@ -29,16 +29,12 @@ use serde::Deserialize;
 /// Levels a field the core reads may nest (see the module docs).
 pub const MAX_DEPTH: usize = 32;
 
-/// Parses JSON text into the core's wire types: each method returns the
-/// type's fields when `text` is one JSON object, `None` for anything else
-/// (another JSON type, invalid JSON, trailing data).
+/// Parses JSON text into the members the core reads ([`Parsed`]): `None`
+/// for anything but one JSON object (another JSON type, invalid JSON,
+/// trailing data).
 pub trait Json: fmt::Debug {
-    /// A JWT header.
-    fn header(&self, text: &str) -> Option<Header>;
-    /// A JWT's claims.
-    fn claims(&self, text: &str) -> Option<Claims>;
-    /// A `/tokens` response body.
-    fn tokens_response(&self, text: &str) -> Option<TokensResponse>;
+    /// A JWT header, a JWT's claims or a `/tokens` body.
+    fn object(&self, text: &str) -> Option<Parsed>;
 }
 
 /// [`Json`] with serde_json: every build but the browser's.
@@ -47,72 +43,80 @@ pub trait Json: fmt::Debug {
 pub struct SerdeJson;
 
 #[cfg(any(not(target_arch = "wasm32"), test))]
-impl SerdeJson {
-    fn object<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
-        serde_json::from_str::<Object<T>>(text).ok().map(|o| o.0)
-    }
-}
-
-#[cfg(any(not(target_arch = "wasm32"), test))]
 impl Json for SerdeJson {
-    fn header(&self, text: &str) -> Option<Header> {
-        Self::object(text)
-    }
-
-    fn claims(&self, text: &str) -> Option<Claims> {
-        Self::object(text)
-    }
-
-    fn tokens_response(&self, text: &str) -> Option<TokensResponse> {
-        Self::object(text)
+    fn object(&self, text: &str) -> Option<Parsed> {
+        serde_json::from_str::<Object<Parsed>>(text)
+            .ok()
+            .map(|o| o.0)
     }
 }
 
-/// The JWT header fields the core reads.
-#[derive(Debug, Default, Deserialize)]
-pub struct Header {
-    /// When the claims were last read at origin (SPEC 6).
+/// The members the core reads of any JSON object it parses: a JWT header's
+/// `oiat` (SPEC 6), its claims' `iat`, `exp` and `sid`, and a `/tokens`
+/// body's `jwt` (`{"object": "token", "jwt": "<JWT>"}`) or `errors`
+/// (Clerk's error body, `{"errors": [{"code", "message", "long_message"}]}`,
+/// whose first error says why: SPEC 11.4). Each reader takes only its own
+/// members (the `oiat` of claims is not the header's). One type for all
+/// three keeps to one reading of it in the module.
+#[derive(Default, Deserialize)]
+pub struct Parsed {
+    /// When the claims were last read at origin (header).
     #[serde(default)]
     pub oiat: Claim,
-}
-
-/// The JWT claims the core reads.
-#[derive(Debug, Default, Deserialize)]
-pub struct Claims {
-    /// Issued at (s since the epoch).
+    /// Issued at, s since the epoch (claims).
     #[serde(default)]
     pub iat: Claim,
-    /// Expires at (s since the epoch).
+    /// Expires at, s since the epoch (claims).
     #[serde(default)]
     pub exp: Claim,
-    /// The session.
+    /// The session (claims).
     #[serde(default)]
     pub sid: Claim,
-    /// The organization (v1 claims).
-    #[serde(default)]
-    pub org_id: Claim,
-    /// The v2 claims nest the organization: `"o": {"id": …}`.
-    #[serde(default)]
-    pub o: Claim,
-}
-
-/// A `/tokens` success body: `{"object": "token", "jwt": "<JWT>"}`.
-#[derive(Default, Deserialize)]
-pub struct TokensResponse {
-    /// The token.
+    /// The token (`/tokens` body).
     #[serde(default)]
     pub jwt: Claim,
+    /// The errors (`/tokens` body).
+    #[serde(default)]
+    pub errors: Claim,
+}
+
+impl Parsed {
+    /// The code and the words of a refusal's first error: `long_message`,
+    /// else `message`.
+    pub fn refusal(self) -> Option<(Option<String>, Option<String>)> {
+        let Claim::List(m) = self.errors else {
+            return None;
+        };
+        let m = (*m)?;
+        Some((m.code, m.long_message.or(m.message)))
+    }
 }
 
 /// Never the token itself, as for `Jwt`: a debug print must not leak it.
-impl core::fmt::Debug for TokensResponse {
+impl core::fmt::Debug for Parsed {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("TokensResponse { jwt: .. }")
+        f.debug_struct("Parsed")
+            .field("oiat", &self.oiat)
+            .field("iat", &self.iat)
+            .field("exp", &self.exp)
+            .finish_non_exhaustive()
     }
 }
 
+/// The string members of an object that the core reads: `code`,
+/// `message` and `long_message` (Clerk's errors).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Members {
+    /// `code`
+    pub code: Option<String>,
+    /// `message`
+    pub message: Option<String>,
+    /// `long_message`
+    pub long_message: Option<String>,
+}
+
 /// One field's value, as far as the core cares: a finite number, a string,
-/// an object's `id` string (the v2 `o` claim), or anything else. One type
+/// an object's string members, an array's first element, or anything else. One type
 /// for every field keeps to one serde visitor in the module.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Claim {
@@ -120,8 +124,11 @@ pub enum Claim {
     Number(f64),
     /// A string.
     Str(String),
-    /// An object, with its `id` member when that is a string.
-    Object(Option<String>),
+    /// An object, with the string members the core reads.
+    Object(Box<Members>),
+    /// An array, with the members of its first element when that is an
+    /// object (a refusal's first error).
+    List(Box<Option<Members>>),
     /// Absent, `null`, a boolean, an array, or a number out of range.
     #[default]
     Other,
@@ -140,14 +147,6 @@ impl Claim {
     pub fn string(self) -> Option<String> {
         match self {
             Claim::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// An object's `id`, if this is an object that has one.
-    pub fn id(self) -> Option<String> {
-        match self {
-            Claim::Object(id) => id,
             _ => None,
         }
     }
@@ -250,18 +249,25 @@ impl<'de> Visitor<'de> for ClaimVisitor {
     // Nested values are walked one level deeper each, so the depth bound
     // holds however they nest.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Claim, A::Error> {
+        let first = match seq.next_element_seed(ClaimAt(self.0 + 1))? {
+            Some(Claim::Object(m)) => Some(*m),
+            _ => None,
+        };
         while seq.next_element_seed(ClaimAt(self.0 + 1))?.is_some() {}
-        Ok(Claim::Other)
+        Ok(Claim::List(Box::new(first)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claim, A::Error> {
-        let mut id = None;
+        let mut m = Members::default();
         while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(ClaimAt(self.0 + 1))?;
-            if key == "id" {
-                id = value.string();
+            let value = map.next_value_seed(ClaimAt(self.0 + 1))?.string();
+            match key.as_str() {
+                "code" => m.code = value,
+                "message" => m.message = value,
+                "long_message" => m.long_message = value,
+                _ => {}
             }
         }
-        Ok(Claim::Object(id))
+        Ok(Claim::Object(Box::new(m)))
     }
 }

@@ -2,27 +2,30 @@
 //! carries it out with web-sys's `Request` and `Headers`: the token through
 //! the session's own `getToken` path, the request through its `fetch`.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStream, Request, RequestInit};
+use web_sys::{AbortSignal, ReadableStream, Request};
 
+use super::calls;
 use super::driver::{self, Shared};
 use super::error::to_js;
 use super::fetch::{global_fetch_request, settle, status};
-use super::options::get_token_options;
-use crate::core::{AuthedFetch, AuthedStep, GetTokenOptions};
+use super::options::{self, get_token_options};
+use crate::core::{cat, AuthedFetch, AuthedStep, GetTokenOptions};
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Object.assign`, catching (the app's `init` may have throwing getters).
-    #[wasm_bindgen(js_namespace = Object, js_name = assign, catch)]
-    fn assign(target: &Object, source: &JsValue) -> Result<Object, JsValue>;
+    /// The `Request` class, built from anything `fetch` takes.
+    #[wasm_bindgen(js_name = Request)]
+    type AnyRequest;
 
-    /// `String(value)`, catching (a `toString` may throw).
-    #[wasm_bindgen(js_name = String, catch)]
-    fn to_string(value: &JsValue) -> Result<js_sys::JsString, JsValue>;
+    /// `new Request(input, init)`: a `Request`, a URL or anything with a
+    /// `toString()`, as `fetch` takes them; catching, since a bad URL or
+    /// init throws a `TypeError`, as `fetch` itself would reject with.
+    #[wasm_bindgen(constructor, js_class = "Request", catch)]
+    fn new(input: &JsValue, init: &JsValue) -> Result<AnyRequest, JsValue>;
 }
 
 /// The whole call; its promise is what `fetchWithAuth` returns.
@@ -31,12 +34,12 @@ pub(crate) async fn fetch_with_auth(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (options, init) = split(&init)?;
+    let (options, signal) = split(&init)?;
     // A body that is a stream can be read only once (copying it would hold
     // it all in memory): such a request is not sent again.
     let body = Reflect::get(&init, &JsValue::from_str("body")).unwrap_or_default();
     let replayable = !body.is_instance_of::<ReadableStream>();
-    let request = build(&input, &init)?;
+    let request: Request = AnyRequest::new(&input, &init)?.unchecked_into();
     // Kept before the first send, which uses up the body.
     let spare = if replayable {
         // `Request.prototype.clone`, not a second handle.
@@ -47,11 +50,11 @@ pub(crate) async fn fetch_with_auth(
     let (mut call, mut step) = AuthedFetch::new(options, replayable);
     let mut response = JsValue::UNDEFINED;
     loop {
-        step = match step {
+        // The step's promise: the call's one await, which keeps its state
+        // machine small in the module.
+        let pending = match &step {
             AuthedStep::GetToken(options) => {
-                let token = driver::get_token(&shared, &options, false);
-                let token = JsFuture::from(token).await?;
-                call.on_token(token.as_string().unwrap_or_default())
+                JsFuture::from(calls::get_token(&shared, options, false, signal.clone()))
             }
             AuthedStep::Send { token, again } => {
                 let request = match (&spare, again) {
@@ -60,60 +63,64 @@ pub(crate) async fn fetch_with_auth(
                 };
                 request
                     .headers()
-                    .set("Authorization", &format!("Bearer {token}"))?;
-                response = send(&shared, request).await?;
-                // Whatever the app's fetch resolved to goes back to it; only
-                // a 401 is acted on.
-                call.on_response(status(&response).ok().flatten().unwrap_or(0))
+                    .set("Authorization", &cat(&["Bearer ", token]))?;
+                send(&shared, request)
             }
             AuthedStep::Done => return Ok(response),
+        };
+        let value = pending.await?;
+        step = match step {
+            AuthedStep::GetToken(_) => call.on_token(value.as_string().unwrap_or_default()),
+            _ => {
+                // Whatever the app's fetch resolved to goes back to it; only
+                // a 401 is acted on.
+                let status = status(&value).ok().flatten().unwrap_or(0);
+                response = value;
+                call.on_response(status)
+            }
         };
     }
 }
 
-/// `init.tokenOptions`, read as `getToken` reads its options, and a copy of
-/// `init` without it (it is not passed on).
-fn split(init: &JsValue) -> Result<(GetTokenOptions, JsValue), JsValue> {
+/// `init.tokenOptions`, read as `getToken` reads its options, and the
+/// signal that ends the token wait: `tokenOptions.signal`, else
+/// `init.signal`, which the request gets too (SPEC 11.1). (`init` itself
+/// goes to `new Request`, which reads only the members it knows: the app's
+/// `fetch` never sees `tokenOptions`.)
+fn split(init: &JsValue) -> Result<Split, JsValue> {
     if init.is_undefined() || init.is_null() {
-        return Ok((GetTokenOptions::default(), JsValue::UNDEFINED));
+        return Ok((GetTokenOptions::default(), None));
     }
     let options = Reflect::get(init, &JsValue::from_str("tokenOptions"))?;
-    let options = if options.is_undefined() {
-        GetTokenOptions::default()
+    let (options, signal) = if options.is_undefined() {
+        (GetTokenOptions::default(), None)
     } else {
         get_token_options(&options).map_err(|e| to_js(&e))?
     };
-    let rest = assign(&Object::new(), init)?;
-    Reflect::delete_property(&rest, &JsValue::from_str("tokenOptions"))?;
-    Ok((options, rest.into()))
-}
-
-/// `new Request(input, init)`: a `TypeError` for a bad URL or init, as
-/// `fetch` itself would reject with.
-fn build(input: &JsValue, init: &JsValue) -> Result<Request, JsValue> {
-    let init: &RequestInit = init.unchecked_ref();
-    match input.dyn_ref::<Request>() {
-        Some(request) if init.is_undefined() => Request::new_with_request(request),
-        Some(request) => Request::new_with_request_and_init(request, init),
+    let signal = match signal {
+        Some(signal) => Some(signal),
         None => {
-            // A string, a URL or anything with a toString(), as fetch takes.
-            let url = String::from(to_string(input)?);
-            if init.is_undefined() {
-                Request::new_with_str(&url)
+            let given = Reflect::get(init, &JsValue::from_str("signal"))?;
+            if given.is_undefined() || given.is_null() {
+                None
             } else {
-                Request::new_with_str_and_init(&url, init)
+                Some(options::signal(given).map_err(|e| to_js(&e))?)
             }
         }
-    }
+    };
+    Ok((options, signal))
 }
+
+/// A call's token options and the signal of its wait.
+type Split = (GetTokenOptions, Option<AbortSignal>);
 
 /// Sends `request` through the session's `fetch` (else the global one);
 /// rejects as it did.
-async fn send(shared: &Shared, request: &Request) -> Result<JsValue, JsValue> {
+fn send(shared: &Shared, request: &Request) -> JsFuture {
     let fetch: Option<Function> = driver::fetch_function(shared);
     let sent = match &fetch {
         Some(fetch) => fetch.call1(&JsValue::UNDEFINED, request),
         None => global_fetch_request(request),
     };
-    settle(sent).await
+    settle(sent)
 }

@@ -179,6 +179,18 @@ mod rules {
     );
 }
 
+mod bounded {
+    use super::*;
+    scenarios!("/tests/web/bounded.js" => a_signal_ends_a_wait_with_its_reason_and_the_request_goes_on_for_others,
+        every_call_is_bounded_by_the_sessions_timeout,
+        fetch_with_auth_bounds_its_token_wait_with_the_requests_signal,
+        many_calls_refused_401_share_one_refresh,
+        the_snapshot_is_one_frozen_object_until_it_changes,
+        a_page_that_fails_at_load_recovers_with_no_new_call,
+        errors_say_where_and_why
+    );
+}
+
 mod json {
     use super::*;
     scenarios!("/tests/web/json.js" => the_browser_json_path_reads_jwts_and_responses_as_serde_json_does);
@@ -215,8 +227,9 @@ pub fn fuzz_json_paths(seed: u32, inputs: u32) -> String {
             retry_after: None,
             body: body.clone(),
         };
-        let host = interpret(outcome(), "sess_1", ServerTime(1e9), &SerdeJson);
-        let browser = interpret(outcome(), "sess_1", ServerTime(1e9), &BrowserJson);
+        let url = "https://f.test/v1/client/sessions/sess_1/tokens";
+        let host = interpret(outcome(), url, "sess_1", ServerTime(1e9), &SerdeJson);
+        let browser = interpret(outcome(), url, "sess_1", ServerTime(1e9), &BrowserJson);
         if let Ok(host) = host {
             if browser.as_ref().ok() != Some(&host) {
                 return format!("response read differently: {host:?} vs {browser:?}");

@@ -1,14 +1,16 @@
 //! Cross-tab sync over web-sys `BroadcastChannel`s: the clerk-compatible
-//! one (SPEC 4) and the library's own (SPEC 10). Messages go out and come
-//! in through serde-wasm-bindgen; what a received message means is the
+//! one (SPEC 4) and the library's own (SPEC 10). Messages go out as core
+//! records made objects by serde-wasm-bindgen and come in through the
+//! module's own deserializer; what a received message means is the
 //! core's call (SPEC 4.3), made on fields read without trusting their shape.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::de::{read, Mode};
+use super::out;
 use crate::core::{Field, IncomingBroadcast, IncomingPeer, OutgoingBroadcast};
 
 /// An open channel with its message callback; closed on drop.
@@ -42,10 +44,7 @@ impl Channel {
 /// shape). A failing `postMessage` is ignored: the token is already cached
 /// here, and other tabs refresh on their own (SPEC 4.2).
 pub(crate) fn post(channel: &BroadcastChannel, msg: &OutgoingBroadcast) {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    if let Ok(value) = msg.serialize(&serializer) {
-        let _ = channel.post_message(&value);
-    }
+    let _ = channel.post_message(&out::object(&msg.record()));
 }
 
 impl Drop for Channel {
@@ -63,15 +62,20 @@ impl Drop for Channel {
 struct Message {
     /// On the library's own channel only.
     #[serde(rename = "type")]
-    kind: Field,
+    kind: Text,
     ask_id: Number,
     skew: Number,
-    token_id: Field,
-    token_raw: Field,
-    session_id: Field,
-    template: Field,
-    organization_id: Field,
+    token_id: Text,
+    token_raw: Text,
+    session_id: Text,
+    template: Text,
+    organization_id: Text,
 }
+
+// Both read a value as an optional string or number, and take a refusal to
+// mean "anything else": the module's deserializer reads a value, not a
+// stream, so a refusal leaves nothing half-read (and objects and arrays are
+// never walked).
 
 /// A number, or nothing if the value is anything else.
 #[derive(Default)]
@@ -83,21 +87,35 @@ impl<'de> Deserialize<'de> for Number {
     }
 }
 
+/// A string, `null`, or anything else; `Missing` when absent.
+#[derive(Default)]
+struct Text(Field);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        Ok(Text(match Option::<String>::deserialize(d) {
+            Ok(Some(s)) => Field::Str(s),
+            Ok(None) => Field::Null,
+            Err(_) => Field::Other,
+        }))
+    }
+}
+
 /// What the core sees of a message's `data`: anything but a plain object
 /// has no fields. Strings are cut just past the core's limit before they
 /// are copied into wasm memory (see `de`).
 fn incoming(data: JsValue) -> IncomingPeer {
     let msg: Message = read(data, Mode::Message).unwrap_or_default();
     IncomingPeer {
-        kind: msg.kind,
+        kind: msg.kind.0,
         ask_id: msg.ask_id.0,
         skew: msg.skew.0,
         fields: IncomingBroadcast {
-            token_id: msg.token_id,
-            token_raw: msg.token_raw,
-            session_id: msg.session_id,
-            template: msg.template,
-            organization_id: msg.organization_id,
+            token_id: msg.token_id.0,
+            token_raw: msg.token_raw.0,
+            session_id: msg.session_id.0,
+            template: msg.template.0,
+            organization_id: msg.organization_id.0,
         },
     }
 }

@@ -281,14 +281,17 @@ impl Fields {
         let names = js_names(fields);
         let mut may = u64::MAX;
         if js.mode == Mode::Options {
-            // Checked to be an object by its reader (an array has unknown
-            // keys, or none): a crossing less on a hot path.
+            // A plain object is an object: whether anything else is one is
+            // asked only of it (a crossing less on the hot path). An array
+            // has unknown keys, or none.
             let plain = prototype_of(&js.value)
                 .is_ok_and(|p| OBJECT_PROTOTYPE.with(|o| p == *o) || p.is_null());
             let keys = if plain {
                 own_names(&js.value)
-            } else {
+            } else if js.value.is_object() {
                 object_keys(&js.value)
+            } else {
+                return Err(expected("an object"));
             };
             let keys = keys.map_err(|_| expected("readable"))?;
             let mut own = 0u64;

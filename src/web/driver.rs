@@ -10,25 +10,26 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Promise};
-use serde::Serialize;
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, RequestCredentials};
 
+use super::calls::Pending;
 use super::channel::{self, Channel};
-use super::error::to_js;
 use super::fetch;
 use super::json::BrowserJson;
 use super::listeners::{self, Listeners};
 use super::locks::Locks;
 use super::options::WebOptions;
+use super::out::{self, Js};
 use super::page::{self, PageEvent, PageWatch};
+use super::status::{self, Status};
 use super::timer::{Timer, MAX_DELAY_MS};
-use crate::core::presence_prefix;
+use crate::core::{cat, decimal, presence_prefix};
 use crate::core::{
-    Config, Effect, Error, FetchId, GetTokenOptions, IncomingBroadcast, IncomingPeer, Instant,
-    LocalTime, LockId, LockResult, Machine, OutgoingBroadcast, Served, WaiterId,
+    Config, Effect, Error, FetchId, IncomingBroadcast, IncomingPeer, Instant, LocalTime, LockId,
+    LockResult, Machine, OutgoingBroadcast, Record, Value, WaiterId,
 };
 
 pub(crate) type Shared = Rc<RefCell<Driver>>;
@@ -37,13 +38,16 @@ pub(crate) type Shared = Rc<RefCell<Driver>>;
 const KEPT_STRINGS: usize = 8;
 
 pub(crate) struct Driver {
-    machine: Machine,
+    pub(crate) machine: Machine,
     fetch: Option<Function>,
     credentials: RequestCredentials,
     /// The pending `getToken` / `getTokenInfo` promises.
-    waiters: Vec<(WaiterId, Pending)>,
-    /// `onTokenUpdate`, `onRefresh` and `onSessionEnd` listeners.
-    listeners: [Listeners; 3],
+    pub(crate) waiters: Vec<(WaiterId, Pending)>,
+    /// `onTokenUpdate`, `onRefresh`, `onSessionEnd` and `subscribe` listeners.
+    pub(crate) listeners: [Listeners; 4],
+    /// The status as last read, and the frozen object made for it when
+    /// `getSnapshot` asked (SPEC 11.3).
+    pub(crate) status: Status,
     timer: Option<Timer>,
     channel: Option<Channel>,
     /// The library's own channel (SPEC 10).
@@ -104,7 +108,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ js_sys::Date::now() as u64;
     let cfg = Config::new(opts.core, seed, &BrowserJson)?;
     let live_prefix = presence_prefix(opts.channel.as_deref().unwrap_or(""), &cfg.session_id);
-    let live = format!("{live_prefix}{seed}");
+    let live = cat(&[&live_prefix, &decimal(seed)]);
     let machine = Machine::new(cfg, opts.last_active_token.as_deref(), now())?;
     let locks = page::lock_manager().map(Locks::new);
     let web_locks = locks.is_some();
@@ -114,6 +118,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
         credentials: opts.credentials,
         waiters: Vec::new(),
         listeners: Default::default(),
+        status: Status::default(),
         timer: None,
         channel: None,
         peers: None,
@@ -133,7 +138,7 @@ pub(crate) fn start(opts: WebOptions) -> Result<Shared, Error> {
             let clerk = Channel::open(&name, move |msg| on_message(&w, &msg.fields));
             let w = weak.clone();
             // Derived from the option, so `null` turns it off too (SPEC 10.3).
-            let own = Channel::open(&format!("{name}:session-swr"), move |msg| on_peer(&w, &msg));
+            let own = Channel::open(&cat(&[&name, ":session-swr"]), move |msg| on_peer(&w, &msg));
             (clerk, own)
         }
         None => (None, None),
@@ -243,98 +248,14 @@ fn on_message(weak: &Weak<RefCell<Driver>>, msg: &IncomingBroadcast) {
     pump(&shared);
 }
 
-/// A `getToken` or `getTokenInfo` promise waiting for the core.
-struct Pending {
-    resolve: Function,
-    reject: Function,
-    /// `getTokenInfo`: resolve with `{token, expiresAt}`.
-    info: bool,
-}
-
 /// Which listeners.
 #[derive(Clone, Copy)]
 pub(crate) enum Topic {
     TokenUpdate = 0,
     Refresh = 1,
     SessionEnd = 2,
-}
-
-/// `getTokenInfo`'s answer (SPEC 8.1).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenInfo {
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    token: JsValue,
-    expires_at: f64,
-}
-
-/// The JS value a caller gets: the token, or `{token, expiresAt}`.
-fn answer(token: JsValue, expires_at: LocalTime, info: bool) -> JsValue {
-    if !info {
-        return token;
-    }
-    let info = TokenInfo {
-        token,
-        expires_at: expires_at.as_ms(),
-    };
-    serde_wasm_bindgen::to_value(&info).unwrap_or(info.token)
-}
-
-/// `getToken` (`info`: `getTokenInfo`): a cached token resolves at once;
-/// otherwise the promise waits for the core to settle it.
-pub(crate) fn get_token(shared: &Shared, opts: &GetTokenOptions, info: bool) -> Promise {
-    let served = with(shared, |d| match d.machine.serve(now(), opts) {
-        Served::Cached(hit) => {
-            let token = answer(d.token_string(hit.seq), hit.expires_at, info);
-            Ok((token, hit.reschedule))
-        }
-        other => Err(other),
-    });
-    let promise = match served.unwrap_or(Err(Served::Failed(Error::Disposed))) {
-        Ok((token, changed)) => {
-            // A read can schedule the key's refresh or start a background one.
-            if changed {
-                pump(shared);
-            }
-            return Promise::resolve(&token);
-        }
-        Err(Served::Wait(waiter)) => {
-            let mut settle = None;
-            let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-            if let Some((resolve, reject)) = settle {
-                let pending = Pending {
-                    resolve,
-                    reject,
-                    info,
-                };
-                with(shared, |d| d.waiters.push((waiter, pending)));
-            }
-            promise
-        }
-        Err(Served::Failed(error)) => Promise::reject(&to_js(&error)),
-        // Answered above.
-        Err(Served::Cached(_)) => Promise::reject(&to_js(&Error::Disposed)),
-    };
-    pump(shared);
-    promise
-}
-
-/// `peekToken`: the servable cached token, or `null`.
-pub(crate) fn peek_token(shared: &Shared, opts: &GetTokenOptions) -> JsValue {
-    let hit = with(shared, |d| {
-        let hit = d.machine.peek(now(), opts)?;
-        Some((d.token_string(hit.seq), hit.reschedule))
-    });
-    match hit.flatten() {
-        Some((token, reschedule)) => {
-            // A key newly in use is now scheduled for refresh.
-            if reschedule {
-                pump(shared);
-            }
-            token
-        }
-        None => JsValue::NULL,
-    }
+    /// `subscribe` (SPEC 11.3): called with no argument.
+    Status = 3,
 }
 
 /// Adds a listener; returns its id.
@@ -389,7 +310,7 @@ pub(crate) fn dispose(shared: &Shared) {
 
 impl Driver {
     /// The JS string of token `seq`, built once and reused.
-    fn token_string(&mut self, seq: u64) -> JsValue {
+    pub(crate) fn token_string(&mut self, seq: u64) -> JsValue {
         if let Some((_, js)) = self.strings.iter().find(|(s, _)| *s == seq) {
             return js.clone();
         }
@@ -417,15 +338,14 @@ pub(crate) fn pump(shared: &Shared) {
         }
     }
     rearm(shared);
+    status::check(shared);
 }
 
 fn run(shared: &Shared, effect: Effect) {
     match effect {
         Effect::Fetch { id, request } => {
-            let Some((fetch, credentials, api)) = with(shared, |d| {
-                let api = d.machine.config().frontend_api.clone();
-                (d.fetch.clone(), d.credentials, api)
-            }) else {
+            let Some((fetch, credentials)) = with(shared, |d| (d.fetch.clone(), d.credentials))
+            else {
                 return;
             };
             let abort = AbortController::new().ok();
@@ -434,8 +354,7 @@ fn run(shared: &Shared, effect: Effect) {
                 with(shared, |d| d.requests.push((id, abort)));
             }
             // Calls the injected fetch (user code) with the driver free.
-            let response =
-                fetch::send(fetch.as_ref(), &request, credentials, signal.as_ref(), &api);
+            let response = fetch::send(fetch.as_ref(), &request, credentials, signal.as_ref());
             // The task keeps the driver alive until the request settles, so
             // a caller's promise settles even if the app dropped the session.
             let shared = shared.clone();
@@ -458,14 +377,7 @@ fn run(shared: &Shared, effect: Effect) {
         Effect::Settle { waiter, result } => {
             let pending = with(shared, |d| take(&mut d.waiters, waiter)).flatten();
             if let Some(p) = pending {
-                let _ = match result {
-                    Ok(issued) => {
-                        let token = JsValue::from_str(&issued.token);
-                        let value = answer(token, issued.expires_at, p.info);
-                        p.resolve.call1(&JsValue::UNDEFINED, &value)
-                    }
-                    Err(error) => p.reject.call1(&JsValue::UNDEFINED, &to_js(&error)),
-                };
+                p.settle(result);
             }
         }
         Effect::Broadcast(msg) => post(shared, |d| &d.channel, &msg),
@@ -517,9 +429,12 @@ fn run(shared: &Shared, effect: Effect) {
                 let _ = release.call0(&JsValue::UNDEFINED);
             }
         }
-        Effect::TokenUpdate(update) => tell(shared, Topic::TokenUpdate, &update),
-        Effect::Refresh(event) => tell(shared, Topic::Refresh, &event),
-        Effect::SessionEnded => tell(shared, Topic::SessionEnd, &SessionEnd::default()),
+        Effect::TokenUpdate(update) => tell(shared, Topic::TokenUpdate, || update.record()),
+        Effect::Refresh(event) => tell(shared, Topic::Refresh, || event.record()),
+        Effect::SessionEnded => tell(shared, Topic::SessionEnd, || {
+            // The one reason there is.
+            Record(vec![("reason", Value::Name("unauthenticated"))])
+        }),
     }
 }
 
@@ -532,31 +447,16 @@ fn post(shared: &Shared, on: fn(&Driver) -> &Option<Channel>, msg: &OutgoingBroa
     }
 }
 
-/// `onSessionEnd`'s event: `{reason: "unauthenticated"}`, the one reason.
-#[derive(Serialize, Default)]
-struct SessionEnd {
-    reason: Reason,
-}
-
-#[derive(Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-enum Reason {
-    #[default]
-    Unauthenticated,
-}
-
 /// Calls the `topic` listeners with `event` as JS sees it, the driver free.
 /// With nobody listening, the event is not built in JS at all.
-fn tell(shared: &Shared, topic: Topic, event: &impl Serialize) {
+fn tell(shared: &Shared, topic: Topic, event: impl FnOnce() -> Record<Js>) {
     let Some(listeners) = with(shared, |d| d.listeners[topic as usize].snapshot()) else {
         return;
     };
     if listeners.is_empty() {
         return;
     }
-    if let Ok(event) = serde_wasm_bindgen::to_value(event) {
-        listeners::notify(&listeners, &event);
-    }
+    listeners::notify(&listeners, Some(&out::object(&event())));
 }
 
 /// The lock manager's answer to a request.

@@ -19,16 +19,21 @@ extern "C" {
         message: &str,
         status: Option<u16>,
         retry_after: Option<f64>,
+        url: Option<&str>,
+        reason: Option<&str>,
     ) -> JsSessionError;
 }
 
-/// `new SessionError(code, message, status?, retryAfter?)` as a `JsValue`.
+/// `new SessionError(code, message, status?, retryAfter?, url?, reason?)`
+/// as a `JsValue`.
 pub(crate) fn to_js(error: &Error) -> JsValue {
     JsSessionError::new(
         error.code(),
         &error.message(),
         error.status(),
         error.retry_after(),
+        error.url(),
+        error.reason(),
     )
     .into()
 }

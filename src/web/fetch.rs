@@ -43,32 +43,48 @@ pub(crate) fn send(
     request: &TokensRequest,
     credentials: RequestCredentials,
     signal: Option<&AbortSignal>,
-    frontend_api: &str,
 ) -> impl std::future::Future<Output = FetchOutcome> {
     let sent = init(request, credentials, signal).and_then(|init| match fetch {
         Some(fetch) => fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url), &init),
         None => global_fetch(&request.url, &init),
     });
-    // A TypeError ("Failed to fetch") is all browsers say both when the host
-    // cannot be reached and when they refuse its answer (CORS): say what it
-    // usually means, naming the Frontend API (never the path or the body,
-    // which carry the session and its token).
-    let hint = format!(
-        " ({frontend_api} could not be reached, or the browser refused its answer: \
-         its CORS headers must name this page's origin, not *, and allow credentials)"
-    );
     async move {
-        match settle(sent).await {
-            Ok(response) => read(response).await,
-            Err(e) => {
-                let mut why = describe(&e);
-                if e.is_instance_of::<js_sys::TypeError>() {
-                    why.push_str(&hint);
-                }
-                FetchOutcome::NetworkError(why)
-            }
+        // One state machine: what happens between the awaits is plain calls.
+        let response = match settle(sent).await {
+            Ok(response) => response,
+            Err(e) => return unreachable_api(&e),
+        };
+        let (status, retry_after) = match head(&response) {
+            Ok(head) => head,
+            Err(outcome) => return outcome,
+        };
+        let text = response.unchecked_ref::<Response>().text();
+        let body = settle(text.map(JsValue::from)).await;
+        match body.ok().and_then(|b| b.dyn_into::<JsString>().ok()) {
+            // The core rejects a body over MAX_BODY bytes; no more is copied.
+            Some(body) => FetchOutcome::Response {
+                status,
+                retry_after,
+                body: bounded(&body, MAX_BODY),
+            },
+            None => FetchOutcome::NetworkError("reading the response body failed".into()),
         }
     }
+}
+
+/// The request was rejected (`e`).
+fn unreachable_api(e: &JsValue) -> FetchOutcome {
+    let mut why = describe(e);
+    // A TypeError ("Failed to fetch") is all browsers say both when the host
+    // cannot be reached and when they refuse its answer (CORS): say what it
+    // usually means. (The core's message names the Frontend API's origin.)
+    if e.is_instance_of::<js_sys::TypeError>() {
+        why.push_str(
+            " (it could not be reached, or the browser refused its answer: its \
+             CORS headers must name this page's origin, not *, and allow credentials)",
+        );
+    }
+    FetchOutcome::NetworkError(why)
 }
 
 fn init(
@@ -87,9 +103,12 @@ fn init(
     Ok(init)
 }
 
-/// What a call returned, awaited if it is a promise (or a thenable).
-pub(crate) async fn settle(value: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
-    JsFuture::from(promise_resolve(&value?)?).await
+/// What a call returned, awaited if it is a promise (or a thenable). A
+/// plain function returning the future, not an `async fn`: each `async fn`
+/// awaited inside another adds its own state machine to the module.
+pub(crate) fn settle(value: Result<JsValue, JsValue>) -> JsFuture {
+    let promise = value.and_then(|v| promise_resolve(&v));
+    JsFuture::from(promise.unwrap_or_else(|e| Promise::reject(&e)))
 }
 
 /// Reads status, `Retry-After` and body, as duck-typed as `fetch` results
@@ -104,43 +123,32 @@ pub(crate) fn status(response: &JsValue) -> Result<Option<u16>, JsValue> {
         .and_then(|s| u16::try_from(s as u32).ok()))
 }
 
-async fn read(response: JsValue) -> FetchOutcome {
+/// A response's status and `Retry-After`, once it is known to have a
+/// `text()` to read the body with; else the outcome it is.
+fn head(response: &JsValue) -> Result<(u16, Option<String>), FetchOutcome> {
     let not_a_response =
         || FetchOutcome::NetworkError("fetch resolved to something that is not a Response".into());
     if !response.is_object() {
-        return not_a_response();
+        return Err(not_a_response());
     }
-    let status = match status(&response) {
+    let status = match status(response) {
         Ok(Some(status)) => status,
-        Ok(None) => return not_a_response(),
-        Err(e) => return FetchOutcome::NetworkError(describe(&e)),
+        Ok(None) => return Err(not_a_response()),
+        Err(e) => return Err(FetchOutcome::NetworkError(describe(&e))),
     };
-    let retry_after = Reflect::get(&response, &JsValue::from_str("headers"))
+    let retry_after = Reflect::get(response, &JsValue::from_str("headers"))
         .ok()
         .filter(JsValue::is_object)
         .and_then(|headers| headers.unchecked_into::<Headers>().get("Retry-After").ok())
         .flatten();
     let has_text =
-        Reflect::get(&response, &JsValue::from_str("text")).is_ok_and(|t| t.is_function());
+        Reflect::get(response, &JsValue::from_str("text")).is_ok_and(|t| t.is_function());
     if !has_text {
-        return FetchOutcome::NetworkError("the response has no text()".into());
+        return Err(FetchOutcome::NetworkError(
+            "the response has no text()".into(),
+        ));
     }
-    let body = settle(
-        response
-            .unchecked_ref::<Response>()
-            .text()
-            .map(JsValue::from),
-    )
-    .await;
-    match body.ok().and_then(|b| b.dyn_into::<JsString>().ok()) {
-        // The core rejects a body over MAX_BODY bytes; no more is copied.
-        Some(body) => FetchOutcome::Response {
-            status,
-            retry_after,
-            body: bounded(&body, MAX_BODY),
-        },
-        None => FetchOutcome::NetworkError("reading the response body failed".into()),
-    }
+    Ok((status, retry_after))
 }
 
 /// A rejection's message, for `network_error`.

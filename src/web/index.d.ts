@@ -33,4 +33,8 @@ export declare class SessionError extends Error {
   status?: number;
   /** Seconds the server asked to wait, for rate_limited. */
   retryAfter?: number;
+  /** The /tokens URL requested, without its query: where the request failed. */
+  url?: string;
+  /** The Frontend API's own error code (`errors[0].code` of its body), e.g. "origin_invalid". */
+  reason?: string;
 }

@@ -29,11 +29,19 @@ impl Listeners {
     }
 
     pub fn remove(&mut self, id: u64) {
-        self.list.retain(|(i, _)| *i != id);
+        // Ids are unique. (Not `retain`: its loop is a copy per element
+        // type in the module.)
+        if let Some(i) = self.list.iter().position(|(i, _)| *i == id) {
+            self.list.remove(i);
+        }
     }
 
     pub fn clear(&mut self) {
         self.list.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
     }
 
     /// The listeners to call now: a snapshot, so that one that subscribes or
@@ -43,10 +51,14 @@ impl Listeners {
     }
 }
 
-/// Calls each of `listeners` with `event`.
-pub(crate) fn notify(listeners: &[Function], event: &JsValue) {
+/// Calls each of `listeners` with `event`, or with no argument.
+pub(crate) fn notify(listeners: &[Function], event: Option<&JsValue>) {
     for listener in listeners {
-        if let Err(error) = listener.call1(&JsValue::UNDEFINED, event) {
+        let called = match event {
+            Some(event) => listener.call1(&JsValue::UNDEFINED, event),
+            None => listener.call0(&JsValue::UNDEFINED),
+        };
+        if let Err(error) = called {
             let _ = report_error(&error);
         }
     }

@@ -144,7 +144,12 @@ impl Locks {
                 }
             }
             // Released now, or never granted.
-            LETTING_GO.with(|l| l.borrow_mut().retain(|(n, _)| *n != name));
+            LETTING_GO.with(|l| {
+                let mut l = l.borrow_mut();
+                while let Some(i) = l.iter().position(|(n, _)| *n == name) {
+                    drop(l.swap_remove(i));
+                }
+            });
             if let Some(done) = done {
                 let _ = done.call0(&JsValue::UNDEFINED);
             }

@@ -7,7 +7,7 @@
 use js_sys::Function;
 use serde::{Deserialize, Deserializer};
 use wasm_bindgen::prelude::*;
-use web_sys::RequestCredentials;
+use web_sys::{AbortSignal, RequestCredentials};
 
 use super::de::{read, Mode, Raw};
 use crate::core::{Error, GetTokenOptions, OrgChoice, SessionOptions};
@@ -23,16 +23,18 @@ struct SessionOptionsJs {
     session_id: Option<String>,
     organization_id: Option<String>,
     last_active_token: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    background_refresh_threshold: Option<f64>,
-    #[serde(default, deserialize_with = "present")]
-    poll_interval: Option<f64>,
+    #[serde(default)]
+    background_refresh_threshold: Present<f64>,
+    #[serde(default)]
+    poll_interval: Present<f64>,
     /// Absent: the default channel; `null`: none.
-    #[serde(default, deserialize_with = "present")]
-    broadcast_channel: Option<Option<String>>,
+    #[serde(default)]
+    broadcast_channel: Present<Option<String>>,
     fetch: Option<Raw>,
-    #[serde(default, deserialize_with = "present")]
-    credentials: Option<Credentials>,
+    #[serde(default)]
+    credentials: Present<Credentials>,
+    #[serde(default)]
+    timeout: Present<f64>,
 }
 
 /// `RequestCredentials`, by its JS names.
@@ -48,20 +50,34 @@ enum Credentials {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GetTokenOptionsJs {
-    #[serde(default, deserialize_with = "present")]
-    template: Option<String>,
+    #[serde(default)]
+    template: Present<String>,
     /// Absent: the session's organization; `null`: personal.
-    #[serde(default, deserialize_with = "present")]
-    organization_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    skip_cache: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
-    refresh_if_stale: Option<bool>,
+    #[serde(default)]
+    organization_id: Present<Option<String>>,
+    #[serde(default)]
+    skip_cache: Present<bool>,
+    #[serde(default)]
+    refresh_if_stale: Present<bool>,
+    signal: Option<Raw>,
 }
 
 /// A field that, when present, must hold a `T` (`null` is not absent).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
+/// A type rather than a `deserialize_with` function: serde makes a wrapper
+/// type for each field that names a function, and each drags its own copy
+/// of the reading code into the module; fields of one `Present<T>` share it.
+struct Present<T>(Option<T>);
+
+impl<T> Default for Present<T> {
+    fn default() -> Self {
+        Present(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Present<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(|v| Present(Some(v)))
+    }
 }
 
 /// What the constructor needs, type-checked.
@@ -88,7 +104,7 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
     let session_id = o
         .session_id
         .ok_or_else(|| invalid("sessionId is required and must be a non-empty string"))?;
-    let channel = match o.broadcast_channel {
+    let channel = match o.broadcast_channel.0 {
         None => Some(DEFAULT_CHANNEL.to_owned()),
         Some(None) => None,
         Some(Some(name)) if !name.is_empty() => Some(name),
@@ -110,13 +126,14 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
             frontend_api,
             session_id,
             organization_id: o.organization_id,
-            background_refresh_threshold: o.background_refresh_threshold,
-            poll_interval: o.poll_interval,
+            background_refresh_threshold: o.background_refresh_threshold.0,
+            poll_interval: o.poll_interval.0,
+            timeout: o.timeout.0,
         },
         last_active_token: o.last_active_token,
         channel,
         fetch,
-        credentials: match o.credentials {
+        credentials: match o.credentials.0 {
             None | Some(Credentials::Include) => RequestCredentials::Include,
             Some(Credentials::SameOrigin) => RequestCredentials::SameOrigin,
             Some(Credentials::Omit) => RequestCredentials::Omit,
@@ -124,26 +141,42 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
     })
 }
 
-/// Reads `getToken(options)` / `peekToken(options)`; `null` means no
-/// options (as `undefined` does, which never reaches here).
-pub(crate) fn get_token_options(value: &JsValue) -> Result<GetTokenOptions, Error> {
-    // An object first: it is what callers pass, and one crossing decides it.
-    if !value.is_object() {
-        if value.is_null() {
-            return Ok(GetTokenOptions::default());
-        }
-        return Err(invalid("getToken options must be an object"));
-    }
-    let o: GetTokenOptionsJs = options(value)?;
-    Ok(GetTokenOptions {
-        template: o.template,
-        organization_id: match o.organization_id {
+/// Reads `getToken(options)` / `peekToken(options)` and the call's
+/// `signal`; `null` means no options (as `undefined` does, which never
+/// reaches here).
+pub(crate) fn get_token_options(
+    value: &JsValue,
+) -> Result<(GetTokenOptions, Option<AbortSignal>), Error> {
+    // Read first: callers pass an object, and whether it is one is asked
+    // only if it cannot be read (a crossing less on the hot path).
+    let o: GetTokenOptionsJs = match options(value) {
+        Ok(o) => o,
+        Err(_) if value.is_null() => return Ok((GetTokenOptions::default(), None)),
+        Err(_) if !value.is_object() => return Err(invalid("getToken options must be an object")),
+        Err(e) => return Err(e),
+    };
+    let signal = match o.signal {
+        None => None,
+        Some(Raw(s)) => Some(signal(s)?),
+    };
+    let opts = GetTokenOptions {
+        template: o.template.0,
+        organization_id: match o.organization_id.0 {
             None => OrgChoice::SessionDefault,
             Some(org) => OrgChoice::Explicit(org),
         },
-        skip_cache: o.skip_cache.unwrap_or(false),
-        refresh_if_stale: o.refresh_if_stale.unwrap_or(false),
-    })
+        skip_cache: o.skip_cache.0.unwrap_or(false),
+        refresh_if_stale: o.refresh_if_stale.0.unwrap_or(false),
+        refused: None,
+    };
+    Ok((opts, signal))
+}
+
+/// An `AbortSignal` given as `signal`.
+pub(crate) fn signal(value: JsValue) -> Result<AbortSignal, Error> {
+    value
+        .dyn_into::<AbortSignal>()
+        .map_err(|_| invalid("signal must be an AbortSignal"))
 }
 
 fn invalid(why: &str) -> Error {

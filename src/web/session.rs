@@ -4,14 +4,17 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::authed;
+use super::calls;
 use super::driver::{self, Shared, Topic};
 use super::error::to_js;
 use super::json::BrowserJson;
 use super::options::{get_token_options, session_options};
-use crate::core::{pick_freshest_raw, Error, GetTokenOptions};
+use super::status;
+use crate::core::{cat, pick_freshest_raw, Error, GetTokenOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
+import type { SessionError } from "./index.js";
 export interface SessionOptions {
   /** Origin of the Frontend API, e.g. "https://clerk.example.com". */
   frontendApi: string;
@@ -31,6 +34,8 @@ export interface SessionOptions {
   fetch?: typeof fetch;
   /** Default "include". */
   credentials?: RequestCredentials;
+  /** Milliseconds a call may wait in all, retries included; default 30000; below 1000 counts as 1000. */
+  timeout?: number;
 }
 export interface GetTokenOptions {
   /** JWT template name. */
@@ -41,6 +46,8 @@ export interface GetTokenOptions {
   skipCache?: boolean;
   /** Wait for a fresh token instead of serving a stale one. */
   refreshIfStale?: boolean;
+  /** Ends this call's wait (not the shared request): it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 export interface TokenUpdate {
   tokenId: string;
@@ -70,6 +77,16 @@ export interface RefreshEvent {
 }
 export interface SessionEnd {
   reason: "unauthenticated";
+}
+/** The session's own key, as a UI shows it; the same frozen object until something in it changes. */
+export interface SessionSnapshot {
+  readonly status: "loading" | "ready" | "refreshing" | "error" | "offline" | "ended";
+  /** What peekToken() returns now. */
+  readonly token: string | null;
+  /** Milliseconds on this tab's Date.now() clock at which the token's exp falls. */
+  readonly expiresAt: number | null;
+  /** The last failure since the last token. */
+  readonly error: SessionError | null;
 }
 "#;
 
@@ -158,10 +175,10 @@ impl Session {
 
     fn get(&self, options: Option<GetTokenOptionsArg>, info: bool) -> Promise {
         let Some(options) = options else {
-            return driver::get_token(&self.driver, &GetTokenOptions::default(), info);
+            return calls::get_token(&self.driver, &GetTokenOptions::default(), info, None);
         };
         match get_token_options(&options) {
-            Ok(opts) => driver::get_token(&self.driver, &opts, info),
+            Ok((opts, signal)) => calls::get_token(&self.driver, &opts, info, signal),
             Err(e) => Promise::reject(&to_js(&e)),
         }
     }
@@ -195,10 +212,10 @@ impl Session {
     #[wasm_bindgen(js_name = peekToken, unchecked_return_type = "string | null")]
     pub fn peek_token(&self, options: Option<GetTokenOptionsArg>) -> JsValue {
         let Some(options) = options else {
-            return driver::peek_token(&self.driver, &GetTokenOptions::default());
+            return calls::peek_token(&self.driver, &GetTokenOptions::default());
         };
         match get_token_options(&options) {
-            Ok(opts) => driver::peek_token(&self.driver, &opts),
+            Ok((opts, _)) => calls::peek_token(&self.driver, &opts),
             // Thrown from here rather than returned as a `Result`, which
             // would cost every call an array for the two return values;
             // nothing is borrowed yet.
@@ -214,7 +231,7 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = onTokenUpdate, unchecked_return_type = "() => void")]
     pub fn on_token_update(&self, listener: TokenUpdateListener) -> Result<JsValue, JsValue> {
-        self.subscribe(Topic::TokenUpdate, listener.into(), "onTokenUpdate")
+        self.listen(Topic::TokenUpdate, listener.into(), "onTokenUpdate")
     }
 
     /// Calls `listener` once after each `/tokens` request settles (each
@@ -227,7 +244,7 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = onRefresh, unchecked_return_type = "() => void")]
     pub fn on_refresh(&self, listener: RefreshListener) -> Result<JsValue, JsValue> {
-        self.subscribe(Topic::Refresh, listener.into(), "onRefresh")
+        self.listen(Topic::Refresh, listener.into(), "onRefresh")
     }
 
     /// Calls `listener` once with `{reason: "unauthenticated"}` when the
@@ -239,7 +256,7 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = onSessionEnd, unchecked_return_type = "() => void")]
     pub fn on_session_end(&self, listener: SessionEndListener) -> Result<JsValue, JsValue> {
-        self.subscribe(Topic::SessionEnd, listener.into(), "onSessionEnd")
+        self.listen(Topic::SessionEnd, listener.into(), "onSessionEnd")
     }
 
     /// Whether the session is over (a `/tokens` request was answered 401).
@@ -248,10 +265,40 @@ impl Session {
         driver::ended(&self.driver)
     }
 
-    fn subscribe(&self, topic: Topic, listener: JsValue, name: &str) -> Result<JsValue, JsValue> {
+    /// The session's status, for a UI: `{status, token, expiresAt, error}`,
+    /// a frozen object, the same one until something in it changes, so that
+    /// React's `useSyncExternalStore` can use it as it is. `token` is what
+    /// `peekToken()` returns now.
+    ///
+    /// ```js
+    /// const { status, token } = session.getSnapshot();
+    /// ```
+    #[wasm_bindgen(js_name = getSnapshot, unchecked_return_type = "SessionSnapshot")]
+    pub fn get_snapshot(&self) -> JsValue {
+        status::get_snapshot(&self.driver)
+    }
+
+    /// Calls `listener`, with no argument, after each change of the
+    /// snapshot, once, from a microtask. Returns a function that
+    /// unsubscribes.
+    ///
+    /// ```js
+    /// const off = session.subscribe(() => render(session.getSnapshot()));
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "() => void")] listener: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let unsubscribe = self.listen(Topic::Status, listener, "subscribe");
+        status::watch(&self.driver);
+        unsubscribe
+    }
+
+    fn listen(&self, topic: Topic, listener: JsValue, name: &str) -> Result<JsValue, JsValue> {
         let listener: Function = listener
             .dyn_into()
-            .map_err(|_| to_js(&Error::InvalidOptions(format!("{name} takes a function"))))?;
+            .map_err(|_| to_js(&Error::InvalidOptions(cat(&[name, " takes a function"]))))?;
         let id = driver::subscribe(&self.driver, topic, listener);
         let weak = std::rc::Rc::downgrade(&self.driver);
         let unsubscribe = Closure::<dyn FnMut()>::new(move || {

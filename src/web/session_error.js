@@ -7,12 +7,16 @@ export class SessionError extends Error {
    * @param {string} message
    * @param {number} [status] the HTTP status, where one applies
    * @param {number} [retryAfter] seconds, for rate_limited
+   * @param {string} [url] the /tokens URL requested, without its query
+   * @param {string} [reason] the Frontend API's own error code
    */
-  constructor(code, message, status, retryAfter) {
+  constructor(code, message, status, retryAfter, url, reason) {
     super(message);
     this.name = "SessionError";
     this.code = code;
     if (status !== undefined) this.status = status;
     if (retryAfter !== undefined) this.retryAfter = retryAfter;
+    if (url !== undefined) this.url = url;
+    if (reason !== undefined) this.reason = reason;
   }
 }

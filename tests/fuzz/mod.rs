@@ -77,7 +77,13 @@ pub fn run(seed: u64, n: u64) -> Reach {
                         .then(|| g.text("Sun, 06 Nov 1994 08:49:37 GMT")),
                     body: g.body(),
                 };
-                match interpret(outcome, "sess_1", now, &SerdeJson) {
+                match interpret(
+                    outcome,
+                    "https://f.test/v1/client/sessions/sess_1/tokens",
+                    "sess_1",
+                    now,
+                    &SerdeJson,
+                ) {
                     Ok(_) => reach.bodies_with_token += 1,
                     Err(_) => reach.bodies_refused += 1,
                 }

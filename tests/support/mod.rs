@@ -346,7 +346,14 @@ impl Tab {
         }
     }
 
+    /// The error waiter `w` was rejected with, without where and why (see
+    /// [`Tab::full_error_of`]).
     pub fn error_of(&self, w: WaiterId) -> Error {
+        self.full_error_of(w).root().clone()
+    }
+
+    /// The error waiter `w` was rejected with, as the caller gets it.
+    pub fn full_error_of(&self, w: WaiterId) -> Error {
         match self.settled.get(&w) {
             Some(Err(e)) => e.clone(),
             other => panic!("waiter {w:?}: expected an error, got {other:?}"),

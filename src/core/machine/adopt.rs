@@ -4,9 +4,9 @@
 use super::outcome::Ending;
 use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
-use crate::core::effect::{Effect, FlightId};
+use crate::core::effect::Effect;
 use crate::core::events::TokenSource;
-use crate::core::flight::{Entry, Kind};
+use crate::core::flight::Entry;
 use crate::core::time::LocalTime;
 
 impl Machine {
@@ -59,21 +59,16 @@ impl Machine {
         let epoch = self.epoch;
         let mut handed = false;
         for flight in &mut self.flights {
-            if flight.token_id != id || flight.kind == Kind::SkipCache || flight.epoch != epoch {
+            if flight.token_id != id || flight.kind.forced() || flight.epoch != epoch {
                 continue;
             }
-            flight.waiters.retain(|w| {
-                if remaining > w.min_remaining {
-                    handed = true;
-                    self.effects.push(Effect::Settle {
-                        waiter: w.id,
-                        result: Ok(issued.clone()),
-                    });
-                    false
-                } else {
-                    true
-                }
-            });
+            for w in flight.take_waiters(&|w| remaining > w.min_remaining) {
+                handed = true;
+                self.effects.push(Effect::Settle {
+                    waiter: w.id,
+                    result: Ok(issued.clone()),
+                });
+            }
         }
         if handed {
             // Handing a token to a caller is a read (SPEC 2.7), as in `finish`.
@@ -83,18 +78,13 @@ impl Machine {
         }
         // A refresh nobody waits for, and whose request is not out yet, is moot
         // now: this is how a tab that lost the lock race learns it is done.
-        let moot: Vec<FlightId> = self
-            .flights
-            .iter()
-            .filter(|f| {
-                f.token_id == id
-                    && f.waiters.is_empty()
-                    && f.kind != Kind::SkipCache
-                    && f.open.is_empty()
-                    && remaining > self.kind_need(f)
-            })
-            .map(|f| f.id)
-            .collect();
+        let moot = self.flights_where(&|f| {
+            f.token_id == id
+                && f.waiters.is_empty()
+                && !f.kind.forced()
+                && f.open.is_empty()
+                && remaining > self.kind_need(f)
+        });
         for flight in moot {
             self.finish(flight, Ending::Dropped);
         }

@@ -1,10 +1,11 @@
 //! One refresh, phase by phase: cross-tab lock (or jitter), re-check of the
 //! cache, the request, and what its answer leads to: the flight's end
-//! ([`super::outcome`]) or a retry with backoff. Every phase is bounded by a
-//! deadline. Flights are named by id; none is kept by its place in the list.
+//! ([`super::outcome`]) or a retry ([`super::retry`]). Every phase is bounded
+//! by a deadline. Flights are named by id; none is kept by its place in the
+//! list.
 
 use super::outcome::Ending;
-use super::{Machine, Served, EPSILON};
+use super::{Machine, EPSILON};
 use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{Effect, FetchId, FlightId, Issued, LockId, LockResult, WaiterId};
 use crate::core::error::Error;
@@ -14,6 +15,7 @@ use crate::core::flight::{Flight, Kind, Phase, Sent, Waiter};
 use crate::core::jwt::Jwt;
 use crate::core::request::TokensRequest;
 use crate::core::response::{interpret, Failure, FetchOutcome};
+use crate::core::text::{cat, decimal, digits, whole};
 use crate::core::time::{Instant, Now};
 
 /// A tab that lost the lock race waits at most this long (2.5 to 5 s,
@@ -33,23 +35,36 @@ const LOCK_ANSWER_WAIT: f64 = 5.0;
 const JITTER_MAX: f64 = 1.0;
 
 impl Machine {
-    fn flight(&self, id: FlightId) -> Option<&Flight> {
+    pub(super) fn flight(&self, id: FlightId) -> Option<&Flight> {
         self.flights.iter().find(|f| f.id == id)
     }
 
-    fn flight_mut(&mut self, id: FlightId) -> Option<&mut Flight> {
+    pub(super) fn flight_mut(&mut self, id: FlightId) -> Option<&mut Flight> {
         self.flights.iter_mut().find(|f| f.id == id)
     }
 
+    /// The flights `pick` picks, by id. One loop for every caller: a
+    /// closure type of each would make a copy of it in the module.
+    pub(super) fn flights_where(&self, pick: &dyn Fn(&Flight) -> bool) -> Vec<FlightId> {
+        let mut ids = Vec::new();
+        for f in &self.flights {
+            if pick(f) {
+                ids.push(f.id);
+            }
+        }
+        ids
+    }
+
     /// Starts a flight for key `id` and makes its first attempt.
-    pub(super) fn start_flight(&mut self, id: &str, kind: Kind, waiters: Vec<Waiter>) {
+    pub(super) fn start_flight(&mut self, id: &str, kind: Kind, waiters: Vec<Waiter>) -> FlightId {
         let flight = self.push_flight(id, kind, waiters, 0, self.now.at);
         self.attempt(flight);
+        flight
     }
 
     /// Adds a flight that will make its next attempt at `until`, with
     /// `retries` of its retries already spent.
-    fn push_flight(
+    pub(super) fn push_flight(
         &mut self,
         id: &str,
         kind: Kind,
@@ -70,55 +85,20 @@ impl Machine {
             peer_cap: None,
             waited: false,
             epoch: self.epoch,
+            sent: 0,
+            error: None,
+            refused: None,
         });
         flight
     }
 
-    /// Adds a caller to flight `flight`.
-    pub(super) fn join(&mut self, flight: FlightId, waiter: Waiter) {
+    /// Adds a caller to flight `flight`. The request out when it joins is
+    /// one of its own (SPEC 11.1 counts them).
+    pub(super) fn join(&mut self, flight: FlightId, mut waiter: Waiter) {
         if let Some(f) = self.flight_mut(flight) {
+            let out = u32::from(matches!(f.phase, Phase::InFlight { .. }));
+            waiter.first = f.sent.saturating_sub(out);
             f.waiters.push(waiter);
-        }
-    }
-
-    /// A caller whose key is held back: by the server's `Retry-After` (SPEC
-    /// 5: no request before it has passed; longer than the cap, the call
-    /// fails at once), or by the pause after an outage-like failure (a
-    /// caller then makes a single attempt when the pause ends, so an app
-    /// that keeps asking through an outage costs a trickle of requests).
-    /// `None` when nothing holds the key.
-    pub(super) fn held(&mut self, id: &str, kind: Kind, waiter: Waiter) -> Option<Served> {
-        let until = match self.retry_hold(id) {
-            Err(error) => return Some(Served::Failed(error)),
-            Ok(Some(until)) => until,
-            Ok(None) => {
-                let entry = self.entries.get(id)?;
-                if !(entry.outage && entry.not_before > self.now.at) {
-                    return None;
-                }
-                entry.not_before
-            }
-        };
-        let no_retries = self.cfg.retry.max_retries;
-        self.push_flight(id, kind, vec![waiter], no_retries, until);
-        Some(Served::Wait(waiter.id))
-    }
-
-    /// The instant before which nothing may be sent for key `token_id`, if
-    /// the server's `Retry-After` holds it (any answer may have set it
-    /// meanwhile); `Err` with the error to fail with when that is over the cap.
-    fn retry_hold(&self, token_id: &str) -> Result<Option<Instant>, Error> {
-        let now = self.now.at;
-        let hold = self
-            .entries
-            .get(token_id)
-            .map(|e| e.retry_after)
-            .filter(|&at| at > now);
-        match hold {
-            Some(at) if at - now > self.cfg.retry.max_retry_after => Err(Error::RateLimited {
-                retry_after: Some(at - now),
-            }),
-            hold => Ok(hold),
         }
     }
 
@@ -126,30 +106,23 @@ impl Machine {
     /// at once; refreshes first take the key's cross-tab lock (SPEC 4.4) so
     /// that one tab mints and the others adopt its broadcast. Nothing goes
     /// out while the server's `Retry-After` holds the key.
-    fn attempt(&mut self, id: FlightId) {
-        let hold = match self.flight(id).filter(|f| f.kind != Kind::SkipCache) {
-            Some(f) => self.retry_hold(&f.token_id),
-            None => Ok(None),
-        };
-        match hold {
-            Err(error) => return self.finish(id, Ending::Failed(error)),
-            Ok(Some(until)) => {
-                if let Some(f) = self.flight_mut(id) {
-                    f.phase = Phase::Backoff { until };
-                }
-                return;
-            }
-            Ok(None) => {}
+    pub(super) fn attempt(&mut self, id: FlightId) {
+        let hold = self
+            .flight(id)
+            .filter(|f| !f.kind.forced())
+            .and_then(|f| self.retry_hold(&f.token_id));
+        if let Some(until) = hold {
+            return self.hold_until(id, until);
         }
         let Some(flight) = self.flight(id) else {
             return;
         };
         let kind = flight.kind;
         let now = self.now.at;
-        if kind == Kind::SkipCache {
+        if kind.forced() {
             self.send_request(id);
         } else if self.web_locks {
-            let name = format!("session-swr:refresh:{}", flight.token_id);
+            let name = cat(&["session-swr:refresh:", &flight.token_id]);
             let lock = LockId(self.next_id());
             if let Some(f) = self.flight_mut(id) {
                 f.phase = Phase::Locking {
@@ -223,11 +196,20 @@ impl Machine {
         };
         match phase {
             // Failed for retrying; the request stays open (SPEC 3.5).
-            Phase::InFlight { .. } => {
-                let timeout = Error::Network("no answer in 20 s".into());
+            Phase::InFlight { fetch, deadline } => {
+                let Some(sent) = self
+                    .flight(id)
+                    .and_then(|f| f.open.iter().find(|s| s.fetch == fetch))
+                else {
+                    return;
+                };
+                // Whole seconds: the attempt's timeout (SPEC 11.1).
+                let secs = whole(deadline - sent.at, f64::round);
+                let why = cat(&["no answer in ", &secs, " s"]);
+                let timeout = Error::at(Error::Network(why), &sent.url, None, None);
                 self.retry_or_fail(id, timeout, None);
             }
-            _ if !self.online => self.finish(id, Ending::Failed(Error::Offline)),
+            _ if !self.online => self.went_offline(id),
             Phase::Backoff { .. } => self.attempt(id),
             // The lock holder has not broadcast yet: the lock once more,
             // then, if a caller waits or the cap has passed, the request.
@@ -260,7 +242,7 @@ impl Machine {
                 .get(&flight.token_id)
                 .and_then(|e| e.token.as_ref())
                 .map_or(self.cfg.threshold, |t| t.refresh_window(self.cfg.threshold)),
-            Kind::Shared | Kind::SkipCache => HARD_CUTOFF,
+            _ => HARD_CUTOFF,
         }
     }
 
@@ -293,21 +275,30 @@ impl Machine {
         }
     }
 
-    /// Sends (or re-sends) flight `id`'s request.
+    /// Sends (or re-sends) flight `id`'s request. It counts as failed after
+    /// 20 s, or once no caller's time is left, if that comes first (SPEC
+    /// 11.1); it stays open either way (SPEC 3.5).
     fn send_request(&mut self, id: FlightId) {
         let fetch = FetchId(self.next_id());
         let at = self.now.at;
-        let deadline = at + self.cfg.request_timeout;
+        let request_timeout = self.cfg.request_timeout;
         let Some(flight) = self.flight_mut(id) else {
             return;
         };
+        let last = flight
+            .waiters
+            .iter()
+            .map(|w| w.deadline)
+            .fold(Instant::NEVER, Instant::max);
+        let deadline = if flight.waiters.is_empty() {
+            at + request_timeout
+        } else {
+            last.min(at + request_timeout)
+        };
         flight.phase = Phase::InFlight { fetch, deadline };
-        flight.open.push(Sent {
-            fetch,
-            at,
-            attempt: flight.retries + 1,
-        });
-        let (token_id, skip_cache) = (flight.token_id.clone(), flight.kind == Kind::SkipCache);
+        flight.sent += 1;
+        let attempt = flight.retries + 1;
+        let (token_id, skip_cache) = (flight.token_id.clone(), flight.kind.forced());
         let entry = self.entries.get(&token_id);
         let key = entry.map(|e| e.key.clone()).unwrap_or_default();
         let previous = entry.and_then(|e| e.token.as_ref()).or_else(|| {
@@ -322,6 +313,16 @@ impl Machine {
             previous.map(|t| t.raw.as_str()),
             skip_cache,
         );
+        // Its query goes when an error quotes it (`Error::at`).
+        let url = request.url.clone();
+        if let Some(flight) = self.flight_mut(id) {
+            flight.open.push(Sent {
+                fetch,
+                url,
+                at,
+                attempt,
+            });
+        }
         self.effects.push(Effect::Fetch { id: fetch, request });
     }
 
@@ -350,7 +351,13 @@ impl Machine {
         // server's clock may read, so the delay is never shorter than the
         // server meant, however sure or unsure the estimate (SPEC 5, 2.8).
         let earliest = self.clock.earliest(self.now.local);
-        let parsed = interpret(outcome, &self.cfg.session_id, earliest, self.cfg.json);
+        let parsed = interpret(
+            outcome,
+            &sent.url,
+            &self.cfg.session_id,
+            earliest,
+            self.cfg.json,
+        );
         if let Ok(Some(iat)) = parsed.as_ref().map(|jwt| jwt.iat) {
             // Minted before now (a lower bound, which also shows up bounds
             // made stale by a clock step) and after sending: sent this long
@@ -371,9 +378,8 @@ impl Machine {
             let life = jwt.exp.zip(jwt.iat).map_or(0.0, |(exp, iat)| exp - iat);
             let left = jwt.remaining(self.now.server);
             if left <= HARD_CUTOFF && (life > 2.0 * HARD_CUTOFF || left <= 0.0) {
-                late = Some(Error::Network(
-                    "the token arrived with 5 s or less left".into(),
-                ));
+                let why = "the token arrived with 5 s or less left".into();
+                late = Some(Error::at(Error::Network(why), &sent.url, None, None));
             }
         }
         let error = match &parsed {
@@ -395,7 +401,7 @@ impl Machine {
                 }
             }
             (Err(Failure::Final(error)), _) => {
-                if current || error == Error::Unauthenticated {
+                if current || *error.root() == Error::Unauthenticated {
                     self.finish(id, Ending::Failed(error));
                 }
             }
@@ -431,8 +437,8 @@ impl Machine {
             token_id: token_id.to_owned(),
             trigger: match kind {
                 Kind::Shared => Trigger::Caller,
-                Kind::Background => Trigger::Background,
-                Kind::SkipCache => Trigger::SkipCache,
+                Kind::Background | Kind::Recovery => Trigger::Background,
+                Kind::SkipCache | Kind::Reauth => Trigger::SkipCache,
             },
             attempt: sent.attempt,
             outcome: match error {
@@ -444,49 +450,6 @@ impl Machine {
             // To the microsecond: floating-point noise below it means nothing.
             duration_ms: ((self.now.at - sent.at) * 1e6).round() / 1e3,
         })
-    }
-
-    fn retry_or_fail(&mut self, id: FlightId, error: Error, retry_after: Option<f64>) {
-        let policy = &self.cfg.retry;
-        if let Some(wait) = retry_after {
-            if wait > policy.max_retry_after {
-                let error = match error {
-                    Error::RateLimited { .. } => Error::RateLimited {
-                        retry_after: Some(wait),
-                    },
-                    other => other,
-                };
-                return self.finish(id, Ending::Failed(error));
-            }
-        }
-        let Some(retries) = self.flight(id).map(|f| f.retries) else {
-            return;
-        };
-        let delay = retry_after.unwrap_or_else(|| policy.delay(retries, &mut self.rng));
-        let until = self.now.at + delay;
-        let Some(flight) = self.flight(id) else {
-            return;
-        };
-        // A background refresh retries only while its token stays servable.
-        let needed = !flight.waiters.is_empty()
-            || flight.kind != Kind::Background
-            || self
-                .entries
-                .get(&flight.token_id)
-                .and_then(|e| e.servable(self.now.server + delay))
-                .is_some();
-        if retries >= self.cfg.retry.max_retries || !needed {
-            return self.finish(id, Ending::Failed(error));
-        }
-        let Some(flight) = self.flight_mut(id) else {
-            return;
-        };
-        flight.retries += 1;
-        flight.phase = Phase::Backoff { until };
-        // Let other tabs try while this one backs off.
-        if let Some(lock) = flight.lock.take() {
-            self.effects.push(Effect::ReleaseLock { id: lock });
-        }
     }
 
     /// What a caller is handed for `token`: the token and when it expires
@@ -507,10 +470,16 @@ impl Machine {
         }));
     }
 
+    /// A new call waiting for a token with more than `min_remaining`
+    /// seconds left; it gives up after the session's `timeout` (SPEC 11.1).
     pub(super) fn new_waiter(&mut self, min_remaining: f64) -> Waiter {
+        let since = self.now.at;
         Waiter {
             id: WaiterId(self.next_id()),
             min_remaining,
+            deadline: since + self.cfg.timeout,
+            since,
+            first: 0,
         }
     }
 
@@ -520,19 +489,6 @@ impl Machine {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let ms = self.now.local.as_ms().max(0.0) as u64;
         let n = self.rng.next_u64() >> 11;
-        format!("bc_{ms}_{}", base36(n))
+        cat(&["bc_", &decimal(ms), "_", &digits(n, 36)])
     }
-}
-
-/// `n` in lower-case base 36, as JS `n.toString(36)` writes it.
-fn base36(mut n: u64) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(char::from_digit((n % 36) as u32, 36).unwrap_or('0'));
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().collect()
 }

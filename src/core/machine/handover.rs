@@ -13,7 +13,7 @@
 use super::Machine;
 use crate::core::broadcast::OutgoingBroadcast;
 use crate::core::broadcast::{key_of, Field, IncomingBroadcast, Rejection};
-use crate::core::effect::{AskId, Effect, FlightId};
+use crate::core::effect::{AskId, Effect};
 use crate::core::faults::Fault;
 use crate::core::flight::{Flight, Kind, Phase};
 use crate::core::peers::{IncomingPeer, PeerKind};
@@ -71,7 +71,15 @@ impl Machine {
             return;
         };
         let ask = AskId(self.rng.next_u64() >> 11);
-        self.asks.retain(|a| a.open(now));
+        // Closed questions go (in any order: they are looked up by id).
+        let mut i = 0;
+        while i < self.asks.len() {
+            if self.asks[i].open(now) {
+                i += 1;
+            } else {
+                self.asks.swap_remove(i);
+            }
+        }
         self.asks.push(Ask {
             id: ask,
             token_id: id.to_owned(),
@@ -124,12 +132,9 @@ impl Machine {
         {
             return;
         }
-        let waiting: Vec<FlightId> = self
-            .flights
-            .iter()
-            .filter(|f| f.token_id == token_id && matches!(f.phase, Phase::Handover { .. }))
-            .map(|f| f.id)
-            .collect();
+        let waiting = self.flights_where(&|f| {
+            f.token_id == token_id && matches!(f.phase, Phase::Handover { .. })
+        });
         for flight in waiting {
             self.recheck_or_send(flight);
         }

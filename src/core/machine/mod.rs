@@ -14,6 +14,7 @@ mod attempt;
 mod handover;
 mod hits;
 mod outcome;
+mod retry;
 mod schedule;
 
 pub use handover::HANDOVER_WAIT;
@@ -24,7 +25,7 @@ use crate::core::backoff::Rng;
 use crate::core::clock::ServerClock;
 use crate::core::config::{Config, HARD_CUTOFF};
 use crate::core::effect::{
-    Effect, FetchId, FlightId, GetOutcome, GetTokenOptions, LockId, LockResult,
+    Effect, FetchId, GetOutcome, GetTokenOptions, LockId, LockResult, WaiterId,
 };
 use crate::core::error::Error;
 use crate::core::faults::Fault;
@@ -33,6 +34,8 @@ use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::keymap::KeyMap;
 use crate::core::response::FetchOutcome;
+use crate::core::status::{Snapshot, Status};
+use crate::core::text::cat;
 use crate::core::time::{Instant, LocalTime, Monotonic, Now, ServerTime};
 use outcome::Ending;
 
@@ -110,7 +113,7 @@ impl Machine {
         let mut entry = Entry::new(default_key);
         if let Some(raw) = last_active_token.filter(|s| !s.is_empty()) {
             let jwt = Jwt::decode(raw, machine.cfg.json).map_err(|e| {
-                Error::InvalidOptions(format!("lastActiveToken is not a JWT: {}", e.message()))
+                Error::InvalidOptions(cat(&["lastActiveToken is not a JWT: ", e.message()]))
             })?;
             // A stale cookie after a session switch: not this session's.
             if jwt
@@ -199,12 +202,44 @@ impl Machine {
         let now = self.now.server;
         let threshold = self.cfg.threshold;
         let entry = self.entries.get_or_insert_with(&id, || Entry::new(key));
-        if opts.skip_cache {
+        if let Some(refused) = &opts.refused {
+            // A refresh landed since the API refused this token: no request
+            // (SPEC 11.5).
+            if let Some(token) = entry.servable(now).filter(|t| t.raw != *refused) {
+                let expires_at = self.clock.local(token.exp.unwrap_or(ServerTime::NEVER));
+                let seq = entry.seq;
+                entry.in_use = true;
+                return Served::Cached(Hit {
+                    seq,
+                    reschedule: false,
+                    expires_at,
+                });
+            }
+        }
+        if opts.skip_cache || opts.refused.is_some() {
             if !self.online {
                 return Served::Failed(Error::Offline);
             }
             let waiter = self.new_waiter(HARD_CUTOFF);
-            self.start_flight(&id, Kind::SkipCache, vec![waiter]);
+            // Every call refused with one token waits on one request.
+            let shared = opts.refused.as_ref().and_then(|refused| {
+                self.flights
+                    .iter()
+                    .find(|f| f.token_id == id && f.refused.as_ref() == Some(refused))
+                    .map(|f| f.id)
+            });
+            match shared {
+                Some(flight) => self.join(flight, waiter),
+                None if opts.refused.is_some() => {
+                    let flight = self.start_flight(&id, Kind::Reauth, vec![waiter]);
+                    if let Some(f) = self.flight_mut(flight) {
+                        f.refused.clone_from(&opts.refused);
+                    }
+                }
+                None => {
+                    self.start_flight(&id, Kind::SkipCache, vec![waiter]);
+                }
+            }
             return Served::Wait(waiter.id);
         }
         // Servable here means stale with `refreshIfStale`: wait for a fresh one.
@@ -219,7 +254,13 @@ impl Machine {
         // requests are joined only because nothing servable is left.
         let joinable: &[Kind] = match kind {
             Kind::Background => &[Kind::Background],
-            _ => &[Kind::Shared, Kind::Background, Kind::SkipCache],
+            _ => &[
+                Kind::Shared,
+                Kind::Recovery,
+                Kind::Background,
+                Kind::SkipCache,
+                Kind::Reauth,
+            ],
         };
         let joinable = if self.cfg.faults.has(Fault::SingleFlight) {
             &[]
@@ -229,6 +270,10 @@ impl Machine {
         if let Some(flight) = joinable.iter().find_map(|k| self.find_flight(&id, *k)) {
             self.join(flight, waiter);
         } else if !self.online {
+            // The session's own key keeps trying once back online (SPEC 11.2).
+            if kind == Kind::Shared && self.recovers(&id, &Error::Offline) {
+                self.push_flight(&id, Kind::Recovery, Vec::new(), 0, Instant::END);
+            }
             return Served::Failed(Error::Offline);
         } else if let Some(outcome) = self.held(&id, kind, waiter) {
             return outcome;
@@ -239,6 +284,69 @@ impl Machine {
             self.start_flight(&id, kind, vec![waiter]);
         }
         Served::Wait(waiter.id)
+    }
+
+    /// A call stopped waiting (its `AbortSignal` fired): it is forgotten, and
+    /// rejected by the driver with the signal's reason. The request it waited
+    /// on goes on for any other caller, and ends once nobody needs it
+    /// (SPEC 11.1, 3.5).
+    pub fn cancel(&mut self, now: LocalTime, waiter: WaiterId) {
+        self.read(now);
+        let flight = self
+            .flights
+            .iter_mut()
+            .find(|f| f.waiters.iter().any(|w| w.id == waiter));
+        if let Some(f) = flight {
+            f.take_waiters(&|w| w.id == waiter);
+            let id = f.id;
+            self.unwanted(id);
+        }
+    }
+
+    /// The session's status (SPEC 11.3), read at `now`.
+    pub fn snapshot(&mut self, now: LocalTime) -> Snapshot {
+        self.read(now);
+        let none = |status| Snapshot {
+            status,
+            token: None,
+            expires_at: None,
+            error: None,
+        };
+        if self.ended {
+            return none(Status::Ended);
+        }
+        if self.disposed {
+            return Snapshot {
+                error: Some(Error::Disposed),
+                ..none(Status::Ended)
+            };
+        }
+        let busy = self.flights.iter().any(|f| f.token_id == self.default_id);
+        let Some(entry) = self.entries.get(&self.default_id) else {
+            return none(Status::Loading);
+        };
+        let error = entry.error.clone();
+        let Some(token) = entry.servable(self.now.server) else {
+            let status = match &error {
+                _ if !self.online => Status::Offline,
+                Some(_) => Status::Error,
+                None => Status::Loading,
+            };
+            return Snapshot {
+                error,
+                ..none(status)
+            };
+        };
+        Snapshot {
+            status: if busy {
+                Status::Refreshing
+            } else {
+                Status::Ready
+            },
+            token: Some(entry.seq),
+            expires_at: Some(self.expiry(token)),
+            error,
+        }
     }
 
     /// The cached token of `token_id`, servable or not (for introspection).
@@ -283,21 +391,17 @@ impl Machine {
     }
 
     /// The page woke up (focus, visible, pageshow), or a timer fired: move
-    /// every flight whose phase is due, then start scheduled refreshes.
+    /// every flight whose phase is due, give up the calls whose time has run
+    /// out, then start scheduled refreshes.
     pub fn handle_timeout(&mut self, now: LocalTime) {
         let now = self.read(now).at;
         if self.disposed {
             return;
         }
-        let due: Vec<FlightId> = self
-            .flights
-            .iter()
-            .filter(|f| f.deadline() <= now + EPSILON)
-            .map(|f| f.id)
-            .collect();
-        for flight in due {
+        for flight in self.flights_where(&|f| f.phase_deadline() <= now + EPSILON) {
             self.phase_due(flight);
         }
+        self.give_up(now);
         self.schedule();
     }
 
@@ -312,19 +416,26 @@ impl Machine {
         self.web_locks = available;
     }
 
-    /// `online` / `offline` events. Coming back online re-checks at once.
+    /// `online` / `offline` events. Coming back online re-checks at once,
+    /// and a session trying to recover tries again at once (SPEC 11.2).
     pub fn set_online(&mut self, now: LocalTime, online: bool) {
         self.online = online;
         if online {
+            self.read(now);
+            self.resume();
             self.handle_timeout(now);
         }
     }
 
     /// Page visibility. Hidden tabs refresh on their own later than visible
-    /// ones, so a visible tab's broadcast usually spares them the request.
+    /// ones, so a visible tab's broadcast usually spares them the request; a
+    /// tab shown again re-checks at once, and one trying to recover tries
+    /// again at once (SPEC 11.2).
     pub fn set_visible(&mut self, now: LocalTime, visible: bool) {
         self.visible = visible;
         if visible {
+            self.read(now);
+            self.resume();
             self.handle_timeout(now);
         }
     }
@@ -338,13 +449,7 @@ impl Machine {
         self.hydrated_previous = None;
         self.epoch += 1;
         // Refreshes nobody waits on belong to the old cache.
-        let stale: Vec<FlightId> = self
-            .flights
-            .iter()
-            .filter(|f| f.waiters.is_empty())
-            .map(|f| f.id)
-            .collect();
-        for flight in stale {
+        for flight in self.flights_where(&|f| f.waiters.is_empty()) {
             self.finish(flight, Ending::Dropped);
         }
     }
@@ -355,8 +460,7 @@ impl Machine {
             return;
         }
         self.disposed = true;
-        let all: Vec<FlightId> = self.flights.iter().map(|f| f.id).collect();
-        for flight in all {
+        for flight in self.flights_where(&|_| true) {
             self.finish(flight, Ending::Disposed);
         }
         self.entries.clear();
@@ -403,6 +507,15 @@ impl Machine {
             .iter()
             .map(Flight::deadline)
             .fold(Instant::END, Instant::min);
+        // The snapshot's token stops being served (SPEC 11.3).
+        if let Some(exp) = self
+            .entries
+            .get(&self.default_id)
+            .and_then(|e| e.servable(self.now.server))
+            .and_then(|t| t.exp)
+        {
+            next = next.min(now + (exp - HARD_CUTOFF - self.now.server));
+        }
         if self.scheduling() {
             let mut any = false;
             for (id, entry) in self.entries.iter() {

@@ -67,7 +67,7 @@ impl Machine {
             Ending::Failed(error) => {
                 // A 401 ends the session whichever cache the request was
                 // sent for: the session is what the server refused.
-                session_over = error == Error::Unauthenticated && !self.disposed;
+                session_over = *error.root() == Error::Unauthenticated && !self.disposed;
                 if current && !session_over {
                     self.record_failure(&flight.token_id, &error);
                 }
@@ -75,10 +75,7 @@ impl Machine {
             }
             Ending::Disposed => Err(Error::Disposed),
             Ending::SessionEnded => Err(Error::Unauthenticated),
-            Ending::Dropped => {
-                debug_assert!(flight.waiters.is_empty(), "dropped a flight with waiters");
-                Err(Error::Disposed)
-            }
+            Ending::Dropped => Err(Error::Disposed),
         };
         if read && !flight.waiters.is_empty() {
             // Handing a token to a caller is a read (SPEC 2.7).
@@ -129,8 +126,7 @@ impl Machine {
             self.effects.push(Effect::Peer(message));
         }
         self.ended = true;
-        let all: Vec<FlightId> = self.flights.iter().map(|f| f.id).collect();
-        for flight in all {
+        for flight in self.flights_where(&|_| true) {
             self.finish(flight, Ending::SessionEnded);
         }
         self.entries.clear();
@@ -158,7 +154,7 @@ impl Machine {
         entry.retry_after = Instant::NEVER;
         let key = entry.key.clone();
         if !kept || entry.servable(self.now.server).is_none() {
-            self.pause(&flight.token_id, true);
+            self.pause(&flight.token_id);
         }
         if !kept {
             return None;
@@ -220,35 +216,32 @@ impl Machine {
         if servable {
             entry.failures = 0;
             entry.not_before = Instant::NEVER;
-            entry.outage = false;
+            entry.error = None;
         }
         true
     }
 
-    /// After a failed refresh, the key's automatic refreshes pause. (A 401
-    /// does not come here: it ends the session, which empties the cache.)
+    /// After a failed refresh, the key's automatic refreshes pause, and
+    /// the failure is the key's last (SPEC 11.3). (A 401 does not come
+    /// here: it ends the session, which empties the cache.)
     fn record_failure(&mut self, id: &str, error: &Error) {
-        if *error == Error::Offline {
-            return;
+        if let Some(entry) = self.entries.get_mut(id) {
+            entry.error = Some(error.clone());
         }
-        let outage = match error {
-            Error::Network(_) | Error::RateLimited { .. } => true,
-            Error::Http { status } => *status == 408 || *status >= 500,
-            _ => false,
-        };
-        self.pause(id, outage);
+        if *error.root() != Error::Offline {
+            self.pause(id);
+        }
     }
 
     /// Key `id`'s automatic refreshes pause, longer with each failure in a
-    /// row; `outage` says whether callers in the pause make one delayed
-    /// attempt (see `Entry::outage`).
-    fn pause(&mut self, id: &str, outage: bool) {
+    /// row. Callers are not held by it: they wait on a request of their
+    /// own, with its retries (SPEC 5).
+    fn pause(&mut self, id: &str) {
         let now = self.now.at;
         let Some(entry) = self.entries.get_mut(id) else {
             return;
         };
         entry.not_before = now + self.cfg.retry.pause(entry.failures, &mut self.rng);
         entry.failures += 1;
-        entry.outage = outage;
     }
 }

@@ -92,9 +92,11 @@ impl Machine {
             && !self.refreshing(id)
     }
 
-    /// Whether a refresh (background, or shared with callers) of `id` is out.
+    /// Whether a refresh (background, shared with callers, or the
+    /// session's recovery) of `id` is out.
     fn refreshing(&self, id: &str) -> bool {
-        self.find_flight(id, Kind::Background).is_some()
-            || self.find_flight(id, Kind::Shared).is_some()
+        [Kind::Background, Kind::Shared, Kind::Recovery]
+            .iter()
+            .any(|k| self.find_flight(id, *k).is_some())
     }
 }

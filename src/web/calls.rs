@@ -1,0 +1,139 @@
+//! The calls that wait for a token: `getToken`, `getTokenInfo` (and
+//! `fetchWithAuth`'s token), each a promise the core settles, that its
+//! `AbortSignal` ends early (SPEC 11.1); and `peekToken`, which never waits.
+
+use gloo_events::EventListener;
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+use super::driver::{now, pump, with, Shared};
+use super::error::to_js;
+use super::out::{self, Js};
+use crate::core::{Error, GetTokenOptions, Issued, LocalTime, Record, Served, Value, WaiterId};
+
+/// A `getToken` or `getTokenInfo` promise waiting for the core.
+pub(crate) struct Pending {
+    resolve: Function,
+    reject: Function,
+    /// `getTokenInfo`: resolve with `{token, expiresAt}`.
+    info: bool,
+    /// Its signal's `abort` listener, removed with it.
+    _abort: Option<EventListener>,
+}
+
+impl Pending {
+    /// Settles the call with what the core decided.
+    pub(crate) fn settle(self, result: Result<Issued, Error>) {
+        let _ = match result {
+            Ok(issued) => {
+                let token = JsValue::from_str(&issued.token);
+                let value = answer(token, issued.expires_at, self.info);
+                self.resolve.call1(&JsValue::UNDEFINED, &value)
+            }
+            Err(error) => self.reject.call1(&JsValue::UNDEFINED, &to_js(&error)),
+        };
+    }
+}
+
+/// The JS value a caller gets: the token, or `getTokenInfo`'s `{token,
+/// expiresAt}` (SPEC 8.1).
+fn answer(token: JsValue, expires_at: LocalTime, info: bool) -> JsValue {
+    if !info {
+        return token;
+    }
+    out::object(&Record(vec![
+        ("token", Value::Host(Js(token))),
+        ("expiresAt", Value::Num(expires_at.as_ms())),
+    ]))
+}
+
+/// `getToken` (`info`: `getTokenInfo`): a cached token resolves at once;
+/// otherwise the promise waits for the core to settle it, or for `signal`
+/// to abort, which rejects it with the signal's reason, as `fetch` does
+/// (SPEC 11.1). A signal aborted already rejects the call even when the
+/// cache could answer it.
+pub(crate) fn get_token(
+    shared: &Shared,
+    opts: &GetTokenOptions,
+    info: bool,
+    signal: Option<AbortSignal>,
+) -> Promise {
+    if let Some(signal) = signal.as_ref().filter(|s| s.aborted()) {
+        return Promise::reject(&signal.reason());
+    }
+    let served = with(shared, |d| match d.machine.serve(now(), opts) {
+        Served::Cached(hit) => {
+            let token = answer(d.token_string(hit.seq), hit.expires_at, info);
+            Ok((token, hit.reschedule))
+        }
+        other => Err(other),
+    });
+    let promise = match served.unwrap_or(Err(Served::Failed(Error::Disposed))) {
+        Ok((token, changed)) => {
+            // A read can schedule the key's refresh or start a background one.
+            if changed {
+                pump(shared);
+            }
+            return Promise::resolve(&token);
+        }
+        Err(Served::Wait(waiter)) => {
+            let mut settle = None;
+            let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+            if let Some((resolve, reject)) = settle {
+                let pending = Pending {
+                    resolve,
+                    reject,
+                    info,
+                    _abort: signal.map(|signal| on_abort(shared, waiter, signal)),
+                };
+                with(shared, |d| d.waiters.push((waiter, pending)));
+            }
+            promise
+        }
+        Err(Served::Failed(error)) => Promise::reject(&to_js(&error)),
+        // Answered above.
+        Err(Served::Cached(_)) => Promise::reject(&to_js(&Error::Disposed)),
+    };
+    pump(shared);
+    promise
+}
+
+/// Ends call `waiter` when `signal` aborts: the core forgets it (the request
+/// goes on for others, or ends if nobody needs it), and it rejects with the
+/// signal's reason.
+fn on_abort(shared: &Shared, waiter: WaiterId, signal: AbortSignal) -> EventListener {
+    let weak = std::rc::Rc::downgrade(shared);
+    let target = signal.clone();
+    EventListener::once(&target, "abort", move |_| {
+        let Some(shared) = weak.upgrade() else { return };
+        let pending = with(&shared, |d| {
+            let i = d.waiters.iter().position(|(w, _)| *w == waiter)?;
+            let (_, pending) = d.waiters.swap_remove(i);
+            d.machine.cancel(now(), waiter);
+            Some(pending)
+        });
+        if let Some(p) = pending.flatten() {
+            let _ = p.reject.call1(&JsValue::UNDEFINED, &signal.reason());
+        }
+        pump(&shared);
+    })
+}
+
+/// `peekToken`: the servable cached token, or `null`.
+pub(crate) fn peek_token(shared: &Shared, opts: &GetTokenOptions) -> JsValue {
+    let hit = with(shared, |d| {
+        let hit = d.machine.peek(now(), opts)?;
+        Some((d.token_string(hit.seq), hit.reschedule))
+    });
+    match hit.flatten() {
+        Some((token, reschedule)) => {
+            // A key newly in use is now scheduled for refresh.
+            if reschedule {
+                pump(shared);
+            }
+            token
+        }
+        None => JsValue::NULL,
+    }
+}
