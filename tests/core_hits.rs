@@ -98,3 +98,82 @@ fn no_hit_within_the_cutoff_after_dispose_or_for_a_key_without_a_token() {
     tab.now -= 30.0;
     assert!(tab.m.peek(tab.now, &plain()).is_none(), "disposed");
 }
+
+// The driver's fast path for `getToken()` / `peekToken()` with no options
+// (`Machine::hit_again`): the last hit of the session's own key again, while
+// nothing has happened and its token is fresh. It must never answer what the
+// whole path would not.
+
+#[test]
+fn the_last_hit_is_served_again_until_the_refresh_window_opens() {
+    let mut tab = Tab::new();
+    tab.prime(&token(T0));
+    let hit = cached_hit(&mut tab, &plain());
+    // The skew bound puts the server 1 s ahead (the token may have been
+    // minted up to a second before the request went out).
+    tab.now += 43.0;
+    assert_eq!(tab.m.hit_again(tab.now), Some(hit), "16 s left: fresh");
+    // 60 s tokens refresh in their last 15 s: with 15 s left the window is
+    // open and the whole path must run (it starts the background refresh).
+    tab.now += 1.0;
+    assert_eq!(tab.m.hit_again(tab.now), None);
+    assert!(matches!(tab.m.serve(tab.now, &plain()), Served::Cached(_)));
+    tab.drain();
+    assert_eq!(tab.pending.len(), 1, "the stale read refreshed");
+}
+
+/// An input to a tab, named.
+type Input = (&'static str, fn(&mut Tab));
+
+#[test]
+fn any_input_forgets_the_last_hit() {
+    let inputs: [Input; 5] = [
+        ("clearCache", |t| t.m.clear_cache(t.now)),
+        ("dispose", |t| t.m.dispose()),
+        ("a timer", |t| t.m.handle_timeout(t.now)),
+        ("a broadcast", |t| {
+            let _ = t.m.handle_broadcast(t.now, &message(&token(T0 + 1.0)));
+        }),
+        ("a read of another key", |t| {
+            let _ = t.m.serve(t.now, &template("t"));
+        }),
+    ];
+    for (what, input) in inputs {
+        let mut tab = Tab::new();
+        tab.prime(&token(T0));
+        cached_hit(&mut tab, &plain());
+        tab.now += 1.0;
+        input(&mut tab);
+        assert_eq!(tab.m.hit_again(tab.now), None, "after {what}");
+    }
+}
+
+#[test]
+fn a_short_token_is_not_served_again_past_the_cutoff() {
+    // An 8 s token refreshes in its last 4 s (half its life), later than
+    // the 5 s cutoff: the fast path must stop at the cutoff.
+    let mut tab = Tab::new();
+    let short = jwt_with(Some(T0), T0, T0 + 8.0, "");
+    tab.prime(&short);
+    cached_hit(&mut tab, &plain());
+    // The server 1 s ahead, as above.
+    tab.now += 1.5;
+    assert!(tab.m.hit_again(tab.now).is_some(), "5.5 s left");
+    tab.now += 1.0;
+    assert_eq!(tab.m.hit_again(tab.now), None, "4.5 s left: never served");
+    assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
+}
+
+#[test]
+fn a_clock_stepped_back_is_seen_on_the_fast_path() {
+    let mut tab = Tab::new();
+    tab.prime(&token(T0));
+    cached_hit(&mut tab, &plain());
+    tab.now += 10.0;
+    assert!(tab.m.hit_again(tab.now).is_some());
+    // A step back hides elapsed time: nothing is served until a request
+    // bounds the skew again (SPEC 2.8), on the fast path as on the whole.
+    tab.set_back(60.0);
+    assert_eq!(tab.m.hit_again(tab.now), None);
+    assert_eq!(tab.m.peek_token(tab.now, &plain()), None);
+}

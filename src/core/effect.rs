@@ -155,6 +155,17 @@ pub struct GetTokenOptions {
     pub refused: Option<String>,
 }
 
+impl GetTokenOptions {
+    /// No options: the session's own key, as the cache has it.
+    pub const NONE: GetTokenOptions = GetTokenOptions {
+        template: None,
+        organization_id: OrgChoice::SessionDefault,
+        skip_cache: false,
+        refresh_if_stale: false,
+        refused: None,
+    };
+}
+
 /// The immediate answer to a `getToken` call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetOutcome {

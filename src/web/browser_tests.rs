@@ -90,6 +90,7 @@ mod session {
     use super::*;
     scenarios!("/tests/web/session.js" => row1_fresh_token_is_served_without_a_request,
         row2_stale_token_is_served_and_refreshed_once_in_background,
+        a_hit_served_again_stops_at_the_window_and_at_a_step_back,
         row3_refresh_if_stale_waits_for_a_fresh_token,
         row4_no_servable_token_waits_for_one_fetch,
         row5_hundred_concurrent_calls_share_one_request,

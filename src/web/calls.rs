@@ -120,6 +120,32 @@ fn on_abort(shared: &Shared, waiter: WaiterId, signal: AbortSignal) -> EventList
     })
 }
 
+/// `getToken()` / `getTokenInfo()` with no options, on the hot path of
+/// every API call: the last hit again if it answers (`hit_again`), with no
+/// options built or dropped.
+pub(crate) fn get_default(shared: &Shared, info: bool) -> Promise {
+    match again(shared) {
+        Some((token, expires_at)) => Promise::resolve(&answer(token, expires_at, info)),
+        None => get_token(shared, &GetTokenOptions::NONE, info, None),
+    }
+}
+
+/// `peekToken()` with no options, as [`get_default`].
+pub(crate) fn peek_default(shared: &Shared) -> JsValue {
+    match again(shared) {
+        Some((token, _)) => token,
+        None => peek_token(shared, &GetTokenOptions::NONE),
+    }
+}
+
+fn again(shared: &Shared) -> Option<(JsValue, LocalTime)> {
+    with(shared, |d| {
+        let hit = d.machine.hit_again(now())?;
+        Some((d.token_string(hit.seq), hit.expires_at))
+    })
+    .flatten()
+}
+
 /// `peekToken`: the servable cached token, or `null`.
 pub(crate) fn peek_token(shared: &Shared, opts: &GetTokenOptions) -> JsValue {
     let hit = with(shared, |d| {

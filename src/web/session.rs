@@ -10,7 +10,7 @@ use super::error::to_js;
 use super::json::BrowserJson;
 use super::options::{get_token_options, session_options};
 use super::status;
-use crate::core::{cat, pick_freshest_raw, Error, GetTokenOptions};
+use crate::core::{cat, pick_freshest_raw, Error};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -175,7 +175,7 @@ impl Session {
 
     fn get(&self, options: Option<GetTokenOptionsArg>, info: bool) -> Promise {
         let Some(options) = options else {
-            return calls::get_token(&self.driver, &GetTokenOptions::default(), info, None);
+            return calls::get_default(&self.driver, info);
         };
         match get_token_options(&options) {
             Ok((opts, signal)) => calls::get_token(&self.driver, &opts, info, signal),
@@ -212,7 +212,7 @@ impl Session {
     #[wasm_bindgen(js_name = peekToken, unchecked_return_type = "string | null")]
     pub fn peek_token(&self, options: Option<GetTokenOptionsArg>) -> JsValue {
         let Some(options) = options else {
-            return calls::peek_token(&self.driver, &GetTokenOptions::default());
+            return calls::peek_default(&self.driver);
         };
         match get_token_options(&options) {
             Ok((opts, _)) => calls::peek_token(&self.driver, &opts),

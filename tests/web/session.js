@@ -30,6 +30,37 @@ export async function row2_stale_token_is_served_and_refreshed_once_in_backgroun
   });
 }
 
+export async function a_hit_served_again_stops_at_the_window_and_at_a_step_back() {
+  // getToken() and peekToken() with no options answer a repeat hit without
+  // a lookup (Machine::hit_again): it must end where the whole path would.
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const first = await s.getToken();
+    eq(await s.getToken(), first, "a hit, remembered");
+    eq(s.peekToken(), first, "and served again");
+    clock.jump(46_000); // 14 s left: the window is open, the timer held back
+    api.respondWith({ hold: true });
+    eq(await s.getToken(), first, "the stale token served");
+    await flush();
+    eq(api.requests.length, 2, "and refreshed in the background");
+    api.release();
+    await waitFor(() => s.peekToken() !== first, "the refreshed token");
+  });
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const first = await s.getToken();
+    eq(s.peekToken(), first, "a hit, remembered");
+    clock.jump(10_000);
+    eq(s.peekToken(), first, "served again");
+    // A step back hides elapsed time: nothing is served until a request
+    // bounds the skew again (SPEC 2.8), on the fast path too.
+    clock.stepBack(60_000);
+    eq(s.peekToken(), null, "not served after the step back");
+    eq(claims(await s.getToken()).n, 2, "a request bounds it again");
+    eq(api.requests.length, 2, "one request");
+  });
+}
+
 export async function row3_refresh_if_stale_waits_for_a_fresh_token() {
   await scenario(async ({ clock, api, make }) => {
     const s = make({ pollInterval: 0 });

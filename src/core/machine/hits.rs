@@ -3,6 +3,7 @@
 //! by its sequence number, so a hit allocates nothing.
 
 use super::Machine;
+use crate::core::config::HARD_CUTOFF;
 use crate::core::effect::{GetTokenOptions, OrgChoice, WaiterId};
 use crate::core::error::Error;
 use crate::core::faults::Fault;
@@ -21,6 +22,17 @@ pub struct Hit {
     pub reschedule: bool,
     /// When the token's `exp` falls on this tab's clock (SPEC 8.1).
     pub expires_at: LocalTime,
+}
+
+/// The last hit of the session's own key, its token fresh: served again by
+/// [`Machine::hit_again`] until the wall clock reaches `until`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Again {
+    hit: Hit,
+    /// The start of the token's refresh window (or its cutoff, if sooner)
+    /// on this tab's clock, a millisecond early (so rounding never serves
+    /// it a hair into either).
+    until: LocalTime,
 }
 
 /// What `getToken` gets at once.
@@ -60,9 +72,29 @@ impl Machine {
         self.hit(opts).map(|(hit, _)| hit)
     }
 
-    /// `peekToken` as an owned string.
+    /// `getToken()` / `peekToken()` with no options, on the hot path of
+    /// every API call an app makes: the session's own key's last hit again,
+    /// if nothing has happened since (no input at all: each clears it) and
+    /// its token is still outside its refresh window at `now`. No lookup;
+    /// `None` sends the call down the whole path (`serve`, `peek`), which
+    /// answers the same whenever this answers at all. The wall clock is
+    /// read either way, so a step back is seen as on any input (SPEC 2.8).
+    pub fn hit_again(&mut self, now: LocalTime) -> Option<Hit> {
+        self.tick(now);
+        let again = self.again?;
+        (self.mono.wall() < again.until).then_some(again.hit)
+    }
+
+    /// `peekToken` as an owned string, by the driver's path (see
+    /// [`Machine::get_token`]).
     pub fn peek_token(&mut self, now: LocalTime, opts: &GetTokenOptions) -> Option<String> {
-        let hit = self.peek(now, opts)?;
+        let again = (*opts == GetTokenOptions::NONE)
+            .then(|| self.hit_again(now))
+            .flatten();
+        let hit = match again {
+            Some(hit) => hit,
+            None => self.peek(now, opts)?,
+        };
         self.token(hit.seq).map(str::to_owned)
     }
 
@@ -99,22 +131,31 @@ impl Machine {
             }
             token => token?,
         };
-        let stale = token.remaining(now) <= token.refresh_window(self.cfg.threshold);
+        let window = token.refresh_window(self.cfg.threshold);
+        let stale = token.remaining(now) <= window;
         let exp = token.exp.unwrap_or(ServerTime::NEVER);
         // A key's first read puts it on the schedule; the session's own key
         // is on it whether read or not.
-        let reschedule = !entry.in_use && id != self.default_id;
+        let own = id == self.default_id;
+        let reschedule = !entry.in_use && !own;
         entry.in_use = true;
         let seq = entry.seq;
         let expires_at = self.clock.local(exp);
-        Some((
-            Hit {
-                seq,
-                reschedule,
-                expires_at,
-            },
-            stale,
-        ))
+        let hit = Hit {
+            seq,
+            reschedule,
+            expires_at,
+        };
+        if !stale && !reschedule && own {
+            // Fresh until its refresh window opens or it reaches the
+            // cutoff, whichever is first (a short token's window is
+            // shorter than the cutoff).
+            self.again = Some(Again {
+                hit,
+                until: self.clock.local(exp - window.max(HARD_CUTOFF)) - 0.001,
+            });
+        }
+        Some((hit, stale))
     }
 }
 

@@ -75,6 +75,9 @@ pub struct Machine {
     disposed: bool,
     /// A `/tokens` request was answered 401: the session is over (SPEC 8.3).
     ended: bool,
+    /// The last hit of the session's own key, kept while nothing else has
+    /// happened (every input clears it: `read`): see `hit_again`.
+    again: Option<hits::Again>,
 }
 
 impl Machine {
@@ -108,6 +111,7 @@ impl Machine {
             now: Now::default(),
             disposed: false,
             ended: false,
+            again: None,
         };
         machine.read(now);
         let mut entry = Entry::new(default_key);
@@ -142,12 +146,20 @@ impl Machine {
     /// counts as expired (none is served) and every refresh as due, until a
     /// fetch bounds the skew again.
     fn read(&mut self, local: LocalTime) -> Now {
+        self.again = None;
+        self.tick(local);
+        self.set_now();
+        self.now
+    }
+
+    /// Reads the wall clock into the monotonic one; a step back makes the
+    /// skew estimate unsure (SPEC 2.8) and forgets the last hit.
+    fn tick(&mut self, local: LocalTime) {
         let back = self.mono.tick(local);
         if back > 0.0 {
             self.clock.stepped_back(back);
+            self.again = None;
         }
-        self.set_now();
-        self.now
     }
 
     fn set_now(&mut self) {
@@ -175,9 +187,13 @@ impl Machine {
     }
 
     /// `getToken` (SPEC 2.3), with a cached token as an owned string (see
-    /// [`Machine::serve`], which names it by its sequence number).
+    /// [`Machine::serve`], which names it by its sequence number), by the
+    /// driver's path: with no options, the last hit again first.
     pub fn get_token(&mut self, now: LocalTime, opts: &GetTokenOptions) -> GetOutcome {
-        match self.serve(now, opts) {
+        let again = (*opts == GetTokenOptions::NONE)
+            .then(|| self.hit_again(now))
+            .flatten();
+        match again.map_or_else(|| self.serve(now, opts), Served::Cached) {
             Served::Cached(hit) => match self.token(hit.seq) {
                 Some(token) => GetOutcome::Ready(token.to_owned()),
                 // Not reached: `serve` has just found the token.
@@ -456,6 +472,7 @@ impl Machine {
 
     /// `dispose`: reject every pending call with `disposed` and stop.
     pub fn dispose(&mut self) {
+        self.again = None;
         if self.disposed {
             return;
         }
