@@ -60,6 +60,40 @@ fn a_token_served_past_the_cutoff_is_caught() {
 }
 
 #[test]
+fn a_call_that_waits_past_its_timeout_is_caught() {
+    // Shorter than the report's: broken, every call of the hang waits on,
+    // and a run of thousands of them is slow.
+    let sc = Scenario {
+        hang: Some((600.0, 900.0)),
+        ..Scenario::steady("answers that never come", 3, 0.5)
+    };
+    caught(sc, Fault::Timeout, "a call waited");
+}
+
+#[test]
+fn a_session_that_waits_for_the_next_call_to_recover_is_caught() {
+    caught(
+        scenario("503 at load, no later calls"),
+        Fault::Recovery,
+        "never recovered",
+    );
+}
+
+#[test]
+fn calls_refused_401_that_do_not_share_a_request_are_caught() {
+    caught(scenario("401 bursts"), Fault::Refused, "bursts");
+}
+
+#[test]
+fn a_first_call_held_back_until_the_question_times_out_is_caught() {
+    caught(
+        scenario("org switches, lying peers"),
+        Fault::Uncounted,
+        "held back",
+    );
+}
+
+#[test]
 fn an_ignored_retry_after_is_caught() {
     caught(
         scenario("429, Retry-After 120 s"),

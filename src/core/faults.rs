@@ -19,6 +19,16 @@ pub enum Fault {
     Cutoff,
     /// `Retry-After` is not honoured (SPEC 5).
     RetryAfter,
+    /// A call waits however long its request takes (SPEC 11.1).
+    Timeout,
+    /// A session that failed to get its token waits for the app's next
+    /// call (SPEC 11.2).
+    Recovery,
+    /// Calls refused 401 with one token each make a request (SPEC 11.5).
+    Refused,
+    /// A question to the other tabs is never closed by their count, only
+    /// by its deadline (SPEC 10.1).
+    Uncounted,
 }
 
 /// The faults switched on in one session.

@@ -33,11 +33,13 @@ const START: f64 = 1_700_000_000.0;
 /// SPEC 2: never serve a token with this many seconds or fewer left.
 const CUTOFF: f64 = 5.0;
 
-/// A new session in tab `i` (the `n`th opened), its clock at `local`.
-fn open(sc: &Scenario, i: usize, n: u64, local: LocalTime) -> Machine {
+/// A new session in tab `i` (the `n`th opened), its clock at `local`, for
+/// organization `org`.
+fn open(sc: &Scenario, i: usize, n: u64, local: LocalTime, org: Option<&str>) -> Machine {
     let opts = SessionOptions {
         frontend_api: "https://fapi.sim".into(),
         session_id: SID.into(),
+        organization_id: org.map(str::to_owned),
         background_refresh_threshold: sc.threshold,
         ..SessionOptions::default()
     };
@@ -82,6 +84,15 @@ enum Event {
     },
     /// The tab reloads: a new session.
     Reload {
+        tab: usize,
+    },
+    /// The app switches organization: the session is disposed and a new
+    /// one made for the other organization, in one task.
+    Switch {
+        tab: usize,
+    },
+    /// Ten API calls of the app are refused 401 at once.
+    Burst {
         tab: usize,
     },
     Deliver {
@@ -153,6 +164,14 @@ struct Tab {
     opened_at: f64,
     /// When the current session ended (a 401, here or in another tab).
     ended_at: Option<f64>,
+    /// The current session's organization (`switches`).
+    org: Option<&'static str>,
+    /// When the current session's first call that waits was made, while
+    /// the session has not gone past asking the others (no request or
+    /// token yet, nor a busy lock); `None` before such a call and after.
+    asking: Option<f64>,
+    /// The current session has gone past asking (or never needed to).
+    asked: bool,
 }
 
 pub struct Sim {
@@ -178,7 +197,7 @@ impl Sim {
                 let (lo, hi) = sc.skew;
                 let mag = lo + (hi - lo) * rng.next_f64();
                 let skew = sc.machine_skew + if rng.next_f64() < 0.5 { -mag } else { mag };
-                let m = open(&sc, i, i as u64, LocalTime(START + skew));
+                let m = open(&sc, i, i as u64, LocalTime(START + skew), None);
                 Tab {
                     m,
                     opened: 0,
@@ -194,6 +213,9 @@ impl Sim {
                     backlog: Vec::new(),
                     opened_at: START,
                     ended_at: None,
+                    org: None,
+                    asking: None,
+                    asked: false,
                 }
             })
             .collect();
@@ -201,6 +223,7 @@ impl Sim {
             name: sc.name.into(),
             tabs: sc.tabs,
             hours: sc.hours,
+            frozen: sc.sleepers,
             ..Report::default()
         };
         Sim {
@@ -255,6 +278,14 @@ impl Sim {
                 let t = START + self.uniform(300.0, 1800.0);
                 self.at(t, Event::Reload { tab });
             }
+            if self.sc.switches {
+                let t = START + self.uniform(300.0, 1800.0);
+                self.at(t, Event::Switch { tab });
+            }
+            if self.sc.bursts > 0.0 {
+                let t = START + self.uniform(0.5, 1.0) * self.sc.bursts;
+                self.at(t, Event::Burst { tab });
+            }
             if self.sc.sleepers && tab % 2 == 1 {
                 let t = START + self.uniform(300.0, 1800.0);
                 self.at(t, Event::Sleep { tab });
@@ -265,7 +296,9 @@ impl Sim {
             let by = self.step_size();
             self.at(t, Event::Step { by });
         }
-        let heal_at = self.sc.outage.map(|(_, e)| START + e);
+        // The sessions start as their pages load: their questions go out now.
+        self.settle_all();
+        let heal_at = self.trouble().map(|(_, e)| START + e);
         while let Some(Reverse((t, _, key))) = self.queue.pop() {
             self.now = START + t as f64 / 1e6;
             if self.now > end {
@@ -347,6 +380,14 @@ impl Sim {
                 }
             }
             Event::Reload { tab } => self.reload(tab),
+            Event::Switch { tab } => self.switch(tab),
+            Event::Burst { tab } => {
+                if !self.tabs[tab].asleep {
+                    self.burst(tab);
+                }
+                let t = self.now + self.sc.bursts * self.uniform(0.5, 1.5);
+                self.at(t, Event::Burst { tab });
+            }
             Event::Step { by } => {
                 for tab in &mut self.tabs {
                     tab.skew += by;
@@ -411,9 +452,49 @@ impl Sim {
             self.locks.remove(&name);
         }
         t.waiting.clear();
-        t.backlog.clear();
         // The page's requests go with it, unreported.
         t.open.clear();
+        let org = t.org;
+        self.restart(tab, org);
+        self.report.reloads += 1;
+        self.call(tab, Call::Get(Opts::Plain));
+        let t = self.now + self.uniform(300.0, 1800.0);
+        self.at(t, Event::Reload { tab });
+    }
+
+    /// `old.dispose(); new Session({ organizationId: other })` in one task:
+    /// the page stays, and so do the other tabs' tokens.
+    fn switch(&mut self, tab: usize) {
+        self.tabs[tab].m.dispose();
+        // What the disposed session leaves: its locks let go, its requests
+        // aborted (and reported), its callers rejected.
+        while let Some(effect) = self.tabs[tab].m.poll_effect() {
+            match effect {
+                Effect::ReleaseLock { .. } | Effect::Abort { .. } | Effect::Settle { .. } => {
+                    self.effect(tab, effect)
+                }
+                _ => {}
+            }
+        }
+        let t = &mut self.tabs[tab];
+        for name in std::mem::take(&mut t.held).into_values() {
+            self.locks.remove(&name);
+        }
+        // Calls of the old session were rejected `disposed`.
+        t.waiting.clear();
+        t.open.clear();
+        let org = if t.org.is_some() { None } else { Some("org_b") };
+        self.restart(tab, org);
+        self.report.switches += 1;
+        self.call(tab, Call::Get(Opts::Plain));
+        let t = self.now + self.uniform(300.0, 1800.0);
+        self.at(t, Event::Switch { tab });
+    }
+
+    /// A new session in tab `tab`, for `org`.
+    fn restart(&mut self, tab: usize, org: Option<&'static str>) {
+        let t = &mut self.tabs[tab];
+        t.backlog.clear();
         t.seen.clear();
         t.asleep = false;
         t.opened += 1;
@@ -421,13 +502,45 @@ impl Sim {
         t.timer = None;
         t.opened_at = self.now;
         t.ended_at = None;
+        t.org = org;
+        t.asking = None;
+        t.asked = false;
         let n = self.sc.tabs as u64 * t.opened + tab as u64;
         let local = self.local(tab);
-        self.tabs[tab].m = open(&self.sc, tab, n, local);
-        self.report.reloads += 1;
-        self.call(tab, Call::Get(Opts::Plain));
-        let t = self.now + self.uniform(300.0, 1800.0);
-        self.at(t, Event::Reload { tab });
+        self.tabs[tab].m = open(&self.sc, tab, n, local, org);
+    }
+
+    /// Ten API calls refused 401 with the token they carried, each asking
+    /// for a fresher one at once, as `fetchWithAuth` does (SPEC 11.5).
+    fn burst(&mut self, tab: usize) {
+        let local = self.local(tab);
+        let Some(refused) = self.tabs[tab].m.peek_token(local, &Opts::Plain.build()) else {
+            return;
+        };
+        self.report.bursts += 1;
+        let opts = GetTokenOptions {
+            skip_cache: true,
+            refused: Some(refused.clone()),
+            ..GetTokenOptions::default()
+        };
+        for _ in 0..10 {
+            self.report.calls += 1;
+            match self.tabs[tab].m.get_token(local, &opts) {
+                GetOutcome::Ready(token) if token == refused => {
+                    self.violation(format!("tab {tab} handed back the token the API refused"))
+                }
+                GetOutcome::Ready(token) => self.check_served(tab, &token, "served"),
+                GetOutcome::Wait(w) => {
+                    self.tabs[tab].waiting.insert(w, self.now);
+                }
+                GetOutcome::Failed(_) => self.report.failed_calls += 1,
+            }
+        }
+    }
+
+    /// The window in which the Frontend API misbehaves, if any.
+    fn trouble(&self) -> Option<(f64, f64)> {
+        self.sc.outage.or(self.sc.unavailable).or(self.sc.hang)
     }
 
     /// A wall-clock step: seconds to an hour, back or forward.
@@ -475,7 +588,11 @@ impl Sim {
                         if !may_wait {
                             self.report.waited += 1;
                         }
-                        self.tabs[tab].waiting.insert(w, self.now);
+                        let t = &mut self.tabs[tab];
+                        t.waiting.insert(w, self.now);
+                        if !t.asked && t.asking.is_none() {
+                            t.asking = Some(self.now);
+                        }
                     }
                     GetOutcome::Failed(_) => self.report.failed_calls += 1,
                 }
@@ -575,6 +692,7 @@ impl Sim {
     fn effect(&mut self, tab: usize, effect: Effect) {
         match effect {
             Effect::Fetch { id, request } => {
+                self.asked(tab);
                 self.report.requests += 1;
                 if server::is_skip_cache(&request) {
                     self.report.skip_requests += 1;
@@ -589,6 +707,13 @@ impl Sim {
                 let latency = self.uniform(self.sc.latency.0, self.sc.latency.1);
                 let roll = self.rng.next_f64();
                 let reach = self.now + latency * self.sc.mint_at;
+                if self
+                    .sc
+                    .hang
+                    .is_some_and(|(s, e)| reach - START >= s && reach - START < e)
+                {
+                    return; // never answered
+                }
                 let outcome = self.server.serve(&self.sc, reach, &request, roll);
                 let opened = self.tabs[tab].opened;
                 if self.now - self.tabs[tab].opened_at < 1.0 && opened > 0 {
@@ -621,6 +746,7 @@ impl Sim {
                 }
             }
             Effect::TokenUpdate(u) => {
+                self.asked(tab);
                 if self.server.minted(&u.token).is_none() {
                     self.violation(format!(
                         "tab {tab} announced a token the server never minted"
@@ -632,6 +758,9 @@ impl Sim {
                     self.tabs[tab].held.insert(id, name);
                     LockResult::Acquired
                 } else {
+                    // Waiting for the lock's holder is not being held back
+                    // by the question (SPEC 4.4 bounds it apart).
+                    self.tabs[tab].asking = None;
                     LockResult::Busy
                 };
                 let local = self.local(tab);
@@ -651,6 +780,9 @@ impl Sim {
             }
             Effect::Ask { id, message } => {
                 self.post_peer(tab, &message);
+                if self.sc.liars {
+                    self.lie_to(tab, &message);
+                }
                 let opened = self.tabs[tab].opened;
                 // Counting the Web Locks takes a moment.
                 self.at(
@@ -669,6 +801,43 @@ impl Sim {
                     self.violation(format!("tab {tab}'s session ended twice"));
                 }
             }
+        }
+    }
+
+    /// The current session of `tab` has gone past asking the others (it
+    /// sends a request or takes a token): how long that held its first call
+    /// back (SPEC 10.1: a lone or rebuilt tab, a few ms).
+    fn asked(&mut self, tab: usize) {
+        let t = &mut self.tabs[tab];
+        t.asked = true;
+        if let Some(since) = t.asking.take() {
+            self.report.held_back = self.report.held_back.max(self.now - since);
+        }
+    }
+
+    /// A page on the channel that answers `question` with malformed
+    /// messages, before any honest tab can: a token that does not decode
+    /// with a skew far behind (10.3, 8.1), another session's answer, an
+    /// answer of no known type. The asker must ignore each whole.
+    fn lie_to(&mut self, tab: usize, question: &OutgoingBroadcast) {
+        let honest = question.received();
+        let lie = |kind: &str, token: &str, sid: &str, skew: Option<f64>| {
+            let mut m = honest.clone();
+            m.kind = Field::Str(kind.into());
+            m.skew = skew;
+            m.fields.token_raw = Field::Str(token.into());
+            m.fields.session_id = Field::Str(sid.into());
+            m
+        };
+        let lies = [
+            lie("token", "not.a.jwt", SID, Some(-40.0)),
+            lie("token", "eyJ", SID, Some(-1e9)),
+            lie("token", "a.b.c", "sess_other", None),
+            lie("maybe", "a.b.c", SID, Some(f64::NAN)),
+        ];
+        for msg in lies {
+            self.report.lies += 1;
+            self.at(self.now + 0.0002, Event::Peer { tab, msg });
         }
     }
 
@@ -714,7 +883,7 @@ impl Sim {
                 self.report.limited_rate = self.report.limited_rate.max(rate);
             }
         }
-        if let Some((s, e)) = self.sc.outage {
+        if let Some((s, e)) = self.trouble() {
             let minutes = (e - s) / 60.0;
             let mut all: Vec<(f64, usize)> = Vec::new();
             for (i, t) in self.tabs.iter().enumerate() {

@@ -55,6 +55,18 @@ pub struct Report {
     pub reloads: u64,
     /// Requests a reloaded tab sent in its first second.
     pub reload_requests: u64,
+    /// Tabs frozen for minutes (a call made before may settle late).
+    pub frozen: bool,
+    /// Organization switches (a session disposed and rebuilt in one task).
+    pub switches: u64,
+    /// Bursts of API calls refused 401.
+    pub bursts: u64,
+    /// Malformed answers other pages gave.
+    pub lies: u64,
+    /// Longest the first call of a session (new or rebuilt) that waits
+    /// waited for it to go past asking the other tabs (to send a request
+    /// or adopt a token, a busy lock aside), seconds.
+    pub held_back: f64,
 }
 
 impl Report {
@@ -94,10 +106,22 @@ pub fn judge(r: &Report) -> Vec<String> {
         r.left_waiting == 0,
         format!("{} calls left waiting over a minute", r.left_waiting),
     );
+    // SPEC 11.1: no call waits past its `timeout` (30 s by default), but
+    // in a page frozen meanwhile, whose calls settle when it wakes.
+    let most_wait = if r.frozen { 120.0 } else { 30.0 + 0.01 };
     check(
-        r.longest_wait < 120.0,
-        format!("a call waited {:.0} s", r.longest_wait),
+        r.longest_wait <= most_wait,
+        format!("a call waited {:.2} s, over {most_wait:.2}", r.longest_wait),
     );
+    // SPEC 10.1: a new or rebuilt session is held back by the others a
+    // few milliseconds (each awake tab answers in about two here), never
+    // the 100 ms it waits at most for one that cannot answer.
+    if !r.frozen {
+        check(
+            r.held_back <= 0.015,
+            format!("a new session was held back {:.1} ms", r.held_back * 1000.0),
+        );
+    }
     if r.tabs_ended == 0 {
         check(
             r.requests_after_end == 0 && r.sessions_ended == 0,
@@ -158,7 +182,7 @@ pub fn judge(r: &Report) -> Vec<String> {
                 ),
             );
         }
-        "1 h outage" => {
+        "1 h outage" | "503 for 15 min" | "answers that never come" => {
             // Pauses double to 30 s × [0.5, 1.5), so a tab sends at most
             // about 4 requests a minute in an outage, and tabs stay apart.
             check(
@@ -237,6 +261,38 @@ pub fn judge(r: &Report) -> Vec<String> {
             check(r.keys == 3, format!("{} keys refreshed, not 3", r.keys));
             check(r.skip_requests > 0, "no skipCache request was made".into());
         }
+        "503 at load, no later calls" => {
+            // SPEC 11.2: the session keeps trying with no call of the app's,
+            // and holds a token soon after the API recovers.
+            check(
+                r.outage_rate <= 4.0,
+                format!(
+                    "{:.2} requests per tab per minute while failing",
+                    r.outage_rate
+                ),
+            );
+            match r.heal_time {
+                Some(heal) => check(heal <= 45.0, format!("recovered only after {heal:.1} s")),
+                None => check(false, "never recovered with no new call".into()),
+            }
+        }
+        "401 bursts" => {
+            // SPEC 11.5: the calls a burst refuses with one token share one
+            // request (none if a refresh landed meanwhile).
+            check(r.bursts > 20, format!("only {} bursts", r.bursts));
+            check(
+                r.skip_requests <= r.bursts,
+                format!("{} requests for {} bursts", r.skip_requests, r.bursts),
+            );
+            let (ok, what) = per_cycle(1.3);
+            check(ok, what);
+        }
+        "org switches, lying peers" => {
+            check(r.switches > 20, format!("only {} switches", r.switches));
+            check(r.lies > 100, format!("only {} lies told", r.lies));
+            let (ok, what) = per_cycle(1.5);
+            check(ok, what);
+        }
         other => out.push(format!("scenario {other} has no bounds of its own")),
     }
     out
@@ -245,17 +301,19 @@ pub fn judge(r: &Report) -> Vec<String> {
 /// The report as a Markdown table.
 pub fn table(reports: &[Report]) -> String {
     let mut out = String::from(
-        "| scenario | tabs | hours | requests / cycle | getToken calls | waited on network | req/tab/min in outage or 429 | heal (s) | most req/tab in 1 s | reloads fetching | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| scenario | tabs | hours | requests / cycle | getToken calls | waited on network | longest wait (s) | first call held back (ms) | req/tab/min in outage or 429 | heal (s) | most req/tab in 1 s | reloads fetching | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in reports {
         out.push_str(&format!(
-            "| {} | {} | {} | {:.2} | {} | {:.3}% | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {:.2} | {} | {:.3}% | {:.1} | {:.1} | {} | {} | {} | {} | {} |\n",
             r.name,
             r.tabs,
             r.hours,
             r.per_cycle(),
             r.calls,
             r.waited_share() * 100.0,
+            r.longest_wait,
+            r.held_back * 1000.0,
             match (r.outage_rate, r.limited_rate) {
                 (o, _) if o > 0.0 => format!("{o:.2}"),
                 (_, l) if l > 0.0 => format!("{l:.2}"),

@@ -31,6 +31,20 @@ pub struct Scenario {
     pub failure_rate: f64,
     /// Every request fails (network error) in this window, seconds from start.
     pub outage: Option<(f64, f64)>,
+    /// Every request is answered 503 in this window.
+    pub unavailable: Option<(f64, f64)>,
+    /// No request reaching the server in this window is ever answered.
+    pub hang: Option<(f64, f64)>,
+    /// Every this many seconds (0: never) each tab's app makes 10 API calls
+    /// at once that the API refuses 401 with the token they carried, each
+    /// asking for a fresher one (`fetchWithAuth`, SPEC 11.5).
+    pub bursts: f64,
+    /// Tabs switch organization every 5 to 30 minutes: the session is
+    /// disposed and a new one made for the other organization at once.
+    pub switches: bool,
+    /// One more page on the channel answers every question with a
+    /// malformed message (SPEC 10.3).
+    pub liars: bool,
     /// Every request gets 429 with this Retry-After in this window.
     pub rate_limit: Option<(f64, f64, f64)>,
     /// From this time on, every request gets 401.
@@ -71,6 +85,11 @@ impl Scenario {
             machine_skew: 0.0,
             failure_rate: 0.0,
             outage: None,
+            unavailable: None,
+            hang: None,
+            bursts: 0.0,
+            switches: false,
+            liars: false,
             rate_limit: None,
             unauthorized_at: None,
             skew: (0.0, 0.0),
@@ -167,8 +186,37 @@ pub fn scenarios(short: bool) -> Vec<Scenario> {
         mixed_calls: true,
         ..Scenario::steady("every kind of call", n, h)
     });
+    list.push(Scenario {
+        unavailable: Some((1800.0, 2700.0)),
+        ..Scenario::steady("503 for 15 min", n, h)
+    });
+    list.push(Scenario {
+        hang: Some((1800.0, 2700.0)),
+        ..Scenario::steady("answers that never come", n, h)
+    });
+    list.push(failing_at_load());
+    list.push(Scenario {
+        bursts: 300.0,
+        ..Scenario::steady("401 bursts", n, h)
+    });
+    list.push(Scenario {
+        switches: true,
+        liars: true,
+        ..Scenario::steady("org switches, lying peers", n, h)
+    });
     list.push(churn());
     list
+}
+
+/// The Frontend API answers 503 for the first 20 minutes and the apps ask
+/// once, at load: each tab must get its token when the API recovers, with
+/// no call of the app's (SPEC 11.2).
+pub fn failing_at_load() -> Scenario {
+    Scenario {
+        unavailable: Some((0.0, 1200.0)),
+        call_every: 1e9,
+        ..Scenario::steady("503 at load, no later calls", 5, 1.0)
+    }
 }
 
 /// Claims that change every 30 s while apps call with every kind of option

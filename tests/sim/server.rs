@@ -91,6 +91,9 @@ impl Server {
         if sc.outage.is_some_and(|(s, e)| rel >= s && rel < e) {
             return FetchOutcome::NetworkError("outage".into());
         }
+        if sc.unavailable.is_some_and(|(s, e)| rel >= s && rel < e) {
+            return status(503, None);
+        }
         if sc.unauthorized_at.is_some_and(|u| rel >= u) {
             return status(401, None);
         }

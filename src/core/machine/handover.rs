@@ -114,7 +114,8 @@ impl Machine {
     /// none to count).
     pub fn handle_peers(&mut self, now: LocalTime, ask: AskId, peers: u32) {
         self.read(now);
-        if let Some(a) = self.asks.iter_mut().find(|a| a.id == ask) {
+        let counted = !self.cfg.faults.has(Fault::Uncounted);
+        if let Some(a) = self.asks.iter_mut().find(|a| a.id == ask && counted) {
             a.peers = Some(peers);
             let id = a.token_id.clone();
             self.answered(&id);

@@ -238,7 +238,8 @@ impl Machine {
             }
             let waiter = self.new_waiter(HARD_CUTOFF);
             // Every call refused with one token waits on one request.
-            let shared = opts.refused.as_ref().and_then(|refused| {
+            let share = !self.cfg.faults.has(Fault::Refused);
+            let shared = opts.refused.as_ref().filter(|_| share).and_then(|refused| {
                 self.flights
                     .iter()
                     .find(|f| f.token_id == id && f.refused.as_ref() == Some(refused))

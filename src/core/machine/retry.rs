@@ -7,6 +7,7 @@ use super::outcome::Ending;
 use super::{Machine, Served, EPSILON};
 use crate::core::effect::{Effect, FlightId};
 use crate::core::error::Error;
+use crate::core::faults::Fault;
 use crate::core::flight::{Kind, Phase, Waiter};
 use crate::core::text::cat;
 use crate::core::time::Instant;
@@ -146,6 +147,7 @@ impl Machine {
             _ => false,
         };
         transient
+            && !self.cfg.faults.has(Fault::Recovery)
             && id == self.default_id
             && !self.ended
             && !self.disposed
@@ -216,6 +218,9 @@ impl Machine {
     /// error if no attempt was answered, saying how long it waited and how
     /// many requests it made.
     pub(super) fn give_up(&mut self, now: Instant) {
+        if self.cfg.faults.has(Fault::Timeout) {
+            return;
+        }
         let origin = self.cfg.frontend_api.clone();
         let mut ended = Vec::new();
         for f in &mut self.flights {
