@@ -31,6 +31,7 @@ node_modules/.bin/eslint src/web tests/web tests/e2e tests/bench www scripts
 node_modules/.bin/tsc -p tests/types/tsconfig.json
 node_modules/.bin/tsc -p tests/types/esnext.tsconfig.json
 node_modules/.bin/tsc -p tests/types/entry.tsconfig.json
+node_modules/.bin/tsc -p tests/types/node.tsconfig.json
 
 if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   step "end-to-end (Playwright, several pages)"

@@ -7,7 +7,8 @@
 import type { InitInput, SyncInitInput } from "./session_swr.js";
 export { Session, pickFreshestJwt } from "./session_swr.js";
 export type {
-  SessionOptions, GetTokenOptions, TokenUpdate, TokenInfo, RefreshEvent, SessionEnd, InitInput, SyncInitInput,
+  SessionOptions, GetTokenOptions, TokenUpdate, TokenInfo, RefreshEvent, SessionEnd, SessionSnapshot, InitInput,
+  SyncInitInput,
 } from "./session_swr.js";
 /** Loads the .wasm (by default from beside this file; from disk in Node). Call once before anything else. */
 export default function init(

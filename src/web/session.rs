@@ -15,6 +15,20 @@ use crate::core::{cat, pick_freshest_raw, Error};
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 import type { SessionError } from "./index.js";
+// What this file's declarations (and the init functions wasm-bindgen writes
+// below) take from the DOM library, declared in this module's own scope, so
+// that a project without that library (a server's: lib ES2022, types node)
+// compiles them too; a project with it keeps its own everywhere else.
+// Each is the DOM's definition, but for the WebAssembly types, which stand
+// for a module, memory and table the caller got from the WebAssembly API.
+type RequestInfo = Request | string;
+type RequestCredentials = "include" | "omit" | "same-origin";
+type BufferSource = ArrayBufferView | ArrayBuffer;
+declare namespace WebAssembly {
+  interface Module {}
+  interface Memory {}
+  interface Table {}
+}
 export interface SessionOptions {
   /** Origin of the Frontend API, e.g. "https://clerk.example.com". */
   frontendApi: string;
@@ -149,8 +163,9 @@ impl Session {
     /// A token for the options' key. A cached token with more than the
     /// refresh threshold left resolves at once; inside the window it also
     /// starts one background refresh; with 5 s or less left (or none) the
-    /// call waits for one request shared by all concurrent callers.
-    /// Rejects only with `SessionError`.
+    /// call waits for one request shared by all concurrent callers, at
+    /// most the session's `timeout` in all, or until `options.signal`
+    /// aborts. Rejects with `SessionError`, or with the signal's reason.
     ///
     /// ```js
     /// const jwt = await session.getToken({ template: "supabase" });
@@ -223,8 +238,8 @@ impl Session {
         }
     }
 
-    /// Calls `listener` with `{tokenId, token, source}` whenever a key's
-    /// cached token changes. Returns a function that unsubscribes.
+    /// Calls `listener` with `{tokenId, token, source, expiresAt}` whenever
+    /// a key's cached token changes. Returns a function that unsubscribes.
     ///
     /// ```js
     /// const off = session.onTokenUpdate(({ tokenId, source }) => console.log(tokenId, source));

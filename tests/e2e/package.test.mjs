@@ -110,9 +110,15 @@ test("Node ESM: plain await init() loads the packaged wasm", () => {
 });
 
 // What an app's own strict tsconfig often is, with the package's .d.ts
-// checked too (skipLibCheck: false), under ES2022 and under ESNext.
-for (const lib of [["ES2022", "DOM"], ["ESNext", "DOM"]]) {
-  test(`tsc --strict, skipLibCheck: false, lib ${lib.join(" + ")} accepts the packaged types`, () => {
+// checked too (skipLibCheck: false), under ES2022 and under ESNext, and a
+// server's: Node's types and no DOM library (server code imports it too).
+const PROJECTS = [
+  { lib: ["ES2022", "DOM"], types: [] },
+  { lib: ["ESNext", "DOM"], types: [] },
+  { lib: ["ES2022"], types: ["node"] },
+];
+for (const { lib, types } of PROJECTS) {
+  test(`tsc --strict, skipLibCheck: false, lib ${lib.join(" + ")}${types.length ? `, types ${types}` : ""} accepts the packaged types`, () => {
     writeFileSync(join(dir, "usage.ts"), `
       import init, { Session, SessionError, pickFreshestJwt, type TokenUpdate, type SessionErrorCode } from "session-swr";
       export async function main(): Promise<string> {
@@ -134,7 +140,7 @@ for (const lib of [["ES2022", "DOM"], ["ESNext", "DOM"]]) {
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
       compilerOptions: {
         strict: true, noEmit: true, target: "ES2022", module: "ES2022", moduleResolution: "bundler",
-        lib, types: [], skipLibCheck: false,
+        lib, types, typeRoots: [join(ROOT, "node_modules/@types")], skipLibCheck: false,
       },
       files: ["usage.ts"],
     }));

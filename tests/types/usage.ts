@@ -9,6 +9,7 @@ import init, {
   type SessionErrorCode,
   type SessionEnd,
   type SessionOptions,
+  type SessionSnapshot,
   type TokenInfo,
   type TokenUpdate,
 } from "../../pkg/index.js";
@@ -28,10 +29,27 @@ async function main(): Promise<void> {
     broadcastChannel: "clerk:session_token",
     fetch: globalThis.fetch,
     credentials: "include",
+    timeout: 10_000,
   };
   const session = new Session(options);
   const get: GetTokenOptions = { template: "t", organizationId: null, skipCache: true, refreshIfStale: false };
   const token: string = await session.getToken(get);
+  // SPEC 11: a signal on every wait, fetchWithAuth's too; a status for UIs.
+  const bounded: string = await session.getToken({ signal: AbortSignal.timeout(2000) });
+  const boundedInfo: TokenInfo = await session.getTokenInfo({ template: "t", signal: new AbortController().signal });
+  const viaInit: Response = await session.fetchWithAuth("/api/me", { signal: AbortSignal.timeout(2000) });
+  const snapshot: SessionSnapshot = session.getSnapshot();
+  const status: "loading" | "ready" | "refreshing" | "error" | "offline" | "ended" = snapshot.status;
+  const shown: string | null = snapshot.token;
+  const until: number | null = snapshot.expiresAt;
+  const failure: SessionError | null = snapshot.error;
+  const where: string | undefined = failure?.url;
+  const why: string | undefined = failure?.reason;
+  const unsubscribe: () => void = session.subscribe(() => void session.getSnapshot());
+  unsubscribe();
+  // @ts-expect-error: a snapshot is read-only.
+  snapshot.status = "ready";
+  void [bounded, boundedInfo, viaInit, status, shown, until, where, why];
   const plain: string = await session.getToken();
   const peeked: string | null = session.peekToken();
   const off: () => void = session.onTokenUpdate((u: TokenUpdate) => {
@@ -90,6 +108,9 @@ async function main(): Promise<void> {
   type _10 = AssertFalse<IsAny<Parameters<Session["fetchWithAuth"]>[1]>>;
   type _11 = AssertFalse<IsAny<Parameters<Session["onRefresh"]>[0]>>;
   type _12 = AssertFalse<IsAny<Awaited<ReturnType<Session["getTokenInfo"]>>>>;
+  type _13 = AssertFalse<IsAny<ReturnType<Session["getSnapshot"]>>>;
+  type _14 = AssertFalse<IsAny<ReturnType<Session["subscribe"]>>>;
+  type _15 = AssertFalse<IsAny<Parameters<Session["subscribe"]>[0]>>;
   void [sid, winner, winner2, peeked];
 }
 
@@ -99,8 +120,10 @@ const missing: SessionOptions = { frontendApi: "https://x" };
 const badSource: TokenUpdate = { tokenId: "a", token: "b", source: "poll", expiresAt: 0 };
 // @ts-expect-error: expiresAt is part of every update.
 const noExpiry: TokenUpdate = { tokenId: "a", token: "b", source: "fetch" };
+// @ts-expect-error: a status is one of six.
+const badStatus: SessionSnapshot["status"] = "stale";
 // @ts-expect-error: the only reason.
 const badEnd: SessionEnd = { reason: "revoked" };
 // @ts-expect-error: eight codes, this is none of them.
 const badCode: SessionErrorCode = "timeout";
-void [main, missing, badSource, noExpiry, badEnd, badCode];
+void [main, missing, badSource, noExpiry, badEnd, badCode, badStatus];
