@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // A local stand-in for the Frontend API, and the demo's static server.
 //
 // Serves www/ and the built package (pkg/) on 127.0.0.1, and mints RS256
@@ -8,11 +9,19 @@
 // forward. Admin endpoints inject latency, failures, 429s, 401s and stale
 // edge mints, and count requests. `GET /api/me` stands in for the app's own
 // API: it accepts a Bearer token this server signed, unexpired, whose claims
-// are the session's current ones. No npm dependencies: node:http, node:crypto.
+// are the session's current ones. Refusals carry Clerk's error body,
+// `{"errors": [{"code", "message", "long_message"}]}`. No npm dependencies:
+// node:http, node:crypto.
 //
-//   node www/server.mjs [port]      (or PORT=…; 0 picks a free port)
+//   node www/server.mjs [port] [--cors <origin>]…   (or PORT=…; 0 picks a free port)
+//
+// The package ships it as `session-swr-stand-in` (npx session-swr-stand-in
+// --cors http://localhost:5173): an app on another origin points
+// `frontendApi` at it, and `--cors` (repeatable) names the origins whose
+// credentialed requests it answers, as a real Frontend API's CORS would.
 import { createServer } from "node:http";
 import { generateKeyPairSync, sign, verify, randomUUID } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -139,14 +148,17 @@ export function createApi() {
   async function handle(req, res, url, body) {
     const send = (status, obj, headers = {}) =>
       res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify(obj));
+    // Clerk's error body: what the library reads a refusal's reason from.
+    const refuse = (status, code, message, headers = {}) =>
+      send(status, { errors: [{ code, message, long_message: message }] }, headers);
     const m = url.pathname.match(/^\/v1\/client\/sessions\/([^/]+)\/tokens(?:\/([^/]+))?$/);
     if (m) {
-      if (req.method !== "POST") return send(405, { error: "method_not_allowed" });
+      if (req.method !== "POST") return refuse(405, "method_not_allowed", "POST only");
       stats.total++;
       const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
       if (body.length && type !== "application/x-www-form-urlencoded") {
         stats.failed++;
-        return send(400, { error: "bad_request", message: "expected a form body" });
+        return refuse(400, "form_param_format_invalid", "expected a form body");
       }
       const form = new URLSearchParams(body);
       let sid, template;
@@ -155,26 +167,28 @@ export function createApi() {
         template = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
       } catch {
         stats.failed++;
-        return send(400, { error: "bad_request", message: "malformed path" });
+        return refuse(400, "resource_not_found", "malformed path");
       }
       if (config.latencyMs) await new Promise((r) => setTimeout(r, config.latencyMs));
       if (config.unauthorized) {
         stats.failed++;
-        return send(401, { error: "unauthenticated" });
+        return refuse(401, "authentication_invalid", "the session is signed out (the demo's 401 switch)");
       }
       if (config.rateLimit?.count > 0) {
         config.rateLimit.count--;
         stats.failed++;
-        return send(429, { error: "rate_limited" }, { "retry-after": String(config.rateLimit.retryAfter) });
+        return refuse(429, "too_many_requests", "rate limited (the demo's 429 switch)", {
+          "retry-after": String(config.rateLimit.retryAfter),
+        });
       }
       if (Math.random() < config.failureRate) {
         stats.failed++;
-        return send(500, { error: "injected_failure" });
+        return refuse(500, "internal_clerk_error", "an injected failure (the demo's failure rate)");
       }
       const out = tokens({ sid, template, query: url.searchParams, form });
       if (out.status) {
         stats.failed++;
-        return send(out.status, out.body);
+        return refuse(out.status, out.body.error, out.body.message);
       }
       return send(200, { object: "token", jwt: out.jwt });
     }
@@ -250,9 +264,32 @@ async function serveStatic(res, pathname) {
   }
 }
 
-export function start(port = 0) {
+/**
+ * CORS for credentialed requests from `origins` (each answered with its own
+ * origin, never `*`), `Retry-After` readable by the page. Whether `req` was
+ * a preflight, answered here.
+ */
+function cors(req, res, origins) {
+  const origin = req.headers.origin;
+  if (!origin || !origins.includes(origin)) return false;
+  res.setHeader("access-control-allow-origin", origin);
+  res.setHeader("access-control-allow-credentials", "true");
+  res.setHeader("access-control-expose-headers", "Retry-After");
+  res.setHeader("vary", "Origin");
+  if (req.method !== "OPTIONS") return false;
+  res.writeHead(204, {
+    "access-control-allow-methods": "GET, POST",
+    "access-control-allow-headers": "Content-Type, Authorization",
+    "access-control-max-age": "600",
+  }).end();
+  return true;
+}
+
+/** Starts the server on `port` (0: a free one), answering CORS for `origins`. */
+export function start(port = 0, { origins = [] } = {}) {
   const api = createApi();
   const server = createServer((req, res) => {
+    if (cors(req, res, origins)) return;
     const chunks = [];
     let size = 0;
     req.on("data", (c) => {
@@ -274,8 +311,36 @@ export function start(port = 0) {
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, api, port: server.address().port })));
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const port = Number(process.env.PORT ?? process.argv[2] ?? 8787);
-  const { port: actual } = await start(port);
-  console.log(`session-swr demo: http://127.0.0.1:${actual}/  (Frontend API stand-in on the same origin)`);
+/** `[port] [--port n] [--cors origin]…` */
+export function parseArgs(argv) {
+  const out = { port: Number(process.env.PORT ?? 8787), origins: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--cors" || arg === "--port") {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      if (arg === "--port") out.port = Number(value);
+      else out.origins.push(new URL(value).origin);
+    } else if (/^\d+$/.test(arg)) {
+      out.port = Number(arg);
+    } else {
+      throw new Error(`unknown argument ${arg}; usage: [port] [--port n] [--cors origin]…`);
+    }
+  }
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  const { port } = await start(args.port, args);
+  const base = `http://127.0.0.1:${port}`;
+  console.log(`Frontend API stand-in: ${base}  (frontendApi: "${base}")`);
+  if (args.origins.length) console.log(`CORS for ${args.origins.join(", ")}`);
+  console.log(`demo (from a built package): ${base}/`);
 }

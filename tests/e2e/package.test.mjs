@@ -3,7 +3,7 @@
 // package), loaded in a page, and type-checked with tsc --strict.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,8 +55,40 @@ test("the tarball holds what package.json promises", () => {
   const files = readdirSync(join(dir, "node_modules/session-swr")).sort();
   assert.deepEqual(files, [
     "README.md", "index.d.ts", "index.js", "package.json",
-    "session_error.js", "session_swr.d.ts", "session_swr.js", "session_swr_bg.wasm",
+    "session_error.js", "session_swr.d.ts", "session_swr.js", "session_swr_bg.wasm", "stand-in.mjs",
   ]);
+});
+
+// The README's local loop: the Frontend API stand-in from the installed
+// package, one command, answering an app on another origin.
+test("npx session-swr-stand-in --cors <origin> mints for that origin, Retry-After readable", async () => {
+  const app = "http://localhost:5173";
+  const bin = join(dir, "node_modules/.bin/session-swr-stand-in");
+  const child = spawn(bin, ["0", "--cors", app], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+        if (m) resolve(m[0]);
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const url = `${base}/v1/client/sessions/sess_1/tokens`;
+    const preflight = await fetch(url, { method: "OPTIONS", headers: { origin: app, "access-control-request-method": "POST" } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), app);
+    assert.equal(preflight.headers.get("access-control-allow-credentials"), "true");
+    const minted = await fetch(url, { method: "POST", headers: { origin: app } });
+    assert.equal(minted.status, 200);
+    assert.equal((await minted.json()).object, "token");
+    assert.equal(minted.headers.get("access-control-expose-headers"), "Retry-After");
+    const other = await fetch(url, { method: "POST", headers: { origin: "https://evil.test" } });
+    assert.equal(other.headers.get("access-control-allow-origin"), null, "only the origins named");
+  } finally {
+    child.kill();
+  }
 });
 
 // What an app ships: a minimal app bundled and minified by esbuild, plus the
