@@ -158,16 +158,22 @@ function options() {
   return o;
 }
 
-async function get(extra) {
+// The buttons call getToken, as they say; getTokenInfo (the same call, with
+// the expiry) is what the page makes at load.
+async function get(extra, info = false) {
   const opts = { ...options(), ...extra };
+  const call = `${info ? "getTokenInfo" : "getToken"}(${JSON.stringify(opts)})`;
   const started = performance.now();
   try {
-    const { token, expiresAt } = await session.getTokenInfo(opts);
+    const { token, expiresAt } = info
+      ? await session.getTokenInfo(opts)
+      : { token: await session.getToken(opts), expiresAt: undefined };
     const ms = (performance.now() - started).toFixed(1);
-    const left = ((expiresAt - Date.now()) / 1000).toFixed(1);
-    log("info", `getTokenInfo(${JSON.stringify(opts)}) → ${short(token)}, expires in ${left} s, in ${ms} ms`);
+    const until = expiresAt ?? [...cache.values()].find((e) => e.token === token)?.expiresAt;
+    const left = until === undefined ? "" : `, expires in ${((until - Date.now()) / 1000).toFixed(1)} s`;
+    log("info", `${call} → ${short(token)}${left}, in ${ms} ms`);
     // The latest word on when the cached token expires (the skew estimate moves).
-    for (const entry of cache.values()) if (entry.token === token) entry.expiresAt = expiresAt;
+    if (expiresAt !== undefined) for (const entry of cache.values()) if (entry.token === token) entry.expiresAt = expiresAt;
     // A caller gets what its own request minted; the cache may keep a
     // token with fresher claims (the guard): say so.
     const cached = session.peekToken(options());
@@ -177,7 +183,7 @@ async function get(extra) {
         `${short(token)} this call got (claims read at ${clock(claims(token) ?? 0)})`);
     }
   } catch (e) {
-    log("error", `getTokenInfo(${JSON.stringify(opts)}) failed: ${failure(e)}`);
+    log("error", `${call} failed: ${failure(e)}`);
   }
 }
 
@@ -267,7 +273,7 @@ function renderKeys() {
     const shown = left <= 0 ? "expired" : `${left.toFixed(1)} s`;
     return `<tr data-key="${id}" data-state="${state}" data-expires-at="${expiresAt}"><td class="key"></td><td class="time">${clock(claims.iat)}</td>
       <td class="time">${header.oiat ? clock(header.oiat) : "—"}</td><td class="time" title="expiresAt, on this tab's clock">${clock(expiresAt / 1000)}</td>
-      <td><div class="bar"><i class="${state}" style="width:${pct}%"></i><span class="left">${shown}</span></div></td></tr>`;
+      <td><div class="remaining"><div class="bar"><i class="${state}" style="width:${pct}%"></i></div><span class="left">${shown}</span></div></td></tr>`;
   });
   const empty = session.ended ? "session ended: nothing cached" : "nothing cached yet";
   $("keys").innerHTML = rows.join("") || `<tr class="empty"><td colspan="5">${empty}</td></tr>`;
@@ -303,7 +309,10 @@ function renderLatency() {
   const pts = refreshes.slice(-60);
   const svg = $("latency-chart");
   if (!pts.length) {
-    svg.innerHTML = `<text x="210" y="80" text-anchor="middle">no /tokens requests yet</text>`;
+    // A tab that holds tokens another tab minted needs no request of its own.
+    const handed = held.length > 0 && held.every((h) => h.source === "broadcast");
+    const text = handed ? "no /tokens requests: this tab's tokens came from another tab" : "no /tokens requests yet";
+    svg.innerHTML = `<text x="210" y="80" text-anchor="middle">${text}</text>`;
     return;
   }
   const W = 420, H = 160, P = 34;
@@ -354,7 +363,28 @@ async function stats() {
 // session refreshes by itself, and once it has ended it must not be poked.
 setInterval(renderKeys, 250);
 setInterval(stats, 500);
+// The session's status, as a UI shows it (getSnapshot / subscribe): the
+// state, the token's countdown, and the last failure with where and why.
+function renderStatus() {
+  const { status, token, expiresAt, error } = session.getSnapshot();
+  const el = $("status");
+  el.dataset.status = status;
+  const parts = [`<b>${status}</b>`];
+  if (token) parts.push(`token ${short(token)} expires in ${((expiresAt - Date.now()) / 1000).toFixed(0)} s`);
+  if (error) {
+    const why = [error.code, error.status, error.reason].filter(Boolean).join(" · ");
+    parts.push(`last failure: ${why}${error.url ? ` at <code class="url"></code>` : ""}`);
+  }
+  el.innerHTML = parts.join(" · ");
+  const url = el.querySelector(".url");
+  if (url) url.textContent = error.url;
+  el.title = error?.message ?? "";
+}
+session.subscribe(renderStatus);
+setInterval(renderStatus, 1000); // the countdown
+
 render();
+renderStatus();
 stats();
-await get({});
+await get({}, true);
 document.documentElement.dataset.ready = "1";

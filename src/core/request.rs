@@ -28,8 +28,7 @@ impl std::fmt::Debug for TokensRequest {
 impl TokensRequest {
     /// Builds the request for `key`.
     ///
-    /// * `frontend_api` is an origin (optionally with a path prefix) without a
-    ///   trailing slash.
+    /// * `frontend_api` is an origin (`scheme://host[:port]`, SPEC 11.4).
     /// * `previous` is sent as `token` on non-template requests only; the key
     ///   is absent, not empty, when there is none (SPEC 3.2).
     /// * `skip_cache` adds `force_origin=true` to the query string, and only it

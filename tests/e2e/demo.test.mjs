@@ -134,7 +134,7 @@ test("fault injection: failures are retried until the stand-in recovers; a 401 e
   await until("retries", async () => (await env.admin("stats")).failed >= 3, 8000);
   await a.selectOption("#failure", "0");
   await until("the template token after retries", async () => (await events(a, "fetch")).some((e) => e.includes("sess_faults-tmpl")), 15_000);
-  assert.ok((await events(a, "info")).some((e) => e.includes('getTokenInfo({"template":"tmpl"}) →')), "the caller got it");
+  assert.ok((await events(a, "info")).some((e) => e.includes('getToken({"template":"tmpl"}) →')), "the caller got it");
   const tries = await refreshes(a, "sess_faults-tmpl", "caller");
   const failed = tries.filter((e) => e.outcome === "error");
   assert.ok(failed.length >= 3, `the log shows each failed attempt: ${JSON.stringify(tries)}`);
@@ -552,5 +552,103 @@ test("the page holds from 390 to 1600 px wide (screenshots at 390 and 1400)", as
     assert.deepEqual(fit.out, [], `${width} px`);
     if (width === 390 || width === 1400) await a.screenshot({ path: `${ARTIFACTS}demo-${width}.png`, fullPage: true });
   }
+  noPageErrors(a);
+});
+
+// Issue 28's five defects, each shown fixed, and the session's status (SPEC
+// 11.3) with its error's where and why.
+
+test("the time left is written beside its bar, never over it, at every width", async (t) => {
+  await env.admin("reset");
+  const a = await open(t, "/?sid=sess_bar");
+  await until("a row", async () => (await a.$$("#keys tr[data-key]")).length === 1);
+  for (const width of [390, 800, 1400, 1600]) {
+    await a.setViewportSize({ width, height: 900 });
+    await sleep(300);
+    const overlap = await a.$$eval("#keys tr[data-key]", (rows) => rows.map((row) => {
+      const bar = row.querySelector(".bar").getBoundingClientRect();
+      const label = row.querySelector(".left").getBoundingClientRect();
+      return label.left < bar.right && label.right > bar.left && label.top < bar.bottom && label.bottom > bar.top;
+    }));
+    assert.deepEqual(overlap, [false], `${width} px: the label overlaps the bar`);
+  }
+  noPageErrors(a);
+});
+
+test("the inputs' placeholders show whole at 390 px", async (t) => {
+  await env.admin("reset");
+  const a = await open(t, "/?sid=sess_placeholder");
+  await a.setViewportSize({ width: 390, height: 900 });
+  await sleep(200);
+  const cut = await a.$$eval("#template, #org", (inputs) => inputs.map((input) => {
+    const style = getComputedStyle(input);
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = `${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return ctx.measureText(input.placeholder).width > room ? `${input.id}: "${input.placeholder}"` : null;
+  }));
+  assert.deepEqual(cut.filter(Boolean), [], "a placeholder is cut");
+  noPageErrors(a);
+});
+
+test("the getToken() button calls getToken, and the log says so", async (t) => {
+  await env.admin("reset");
+  const a = await open(t, "/?sid=sess_button");
+  assert.equal(await a.textContent("#get"), "getToken()");
+  await a.evaluate(() => {
+    window.calls = [];
+    for (const name of ["getToken", "getTokenInfo"]) {
+      const real = window.session[name].bind(window.session);
+      window.session[name] = (...args) => (window.calls.push(name), real(...args));
+    }
+  });
+  await a.click("#get");
+  await until("the call's log entry", async () => (await events(a, "info")).some((e) => e.includes("getToken({}) →")));
+  assert.deepEqual(await a.evaluate(() => window.calls), ["getToken"]);
+  noPageErrors(a);
+});
+
+test("the stand-in's switches say they act on every tab and session", async (t) => {
+  await env.admin("reset");
+  const a = await open(t, "/?sid=sess_labels");
+  const heading = await a.locator("#controls h2", { hasText: "Frontend API stand-in" }).textContent();
+  assert.match(heading, /shared by every tab and session/);
+  assert.match(await a.textContent("#ratelimit"), /any tab/);
+  assert.match(await a.textContent("label:has(#unauth)"), /every tab/);
+  noPageErrors(a);
+});
+
+test("a tab whose token came from another tab says so where its requests would be", async (t) => {
+  await env.admin("reset");
+  const a = await open(t, "/?sid=sess_handed");
+  await until("a's token", async () => (await tokenOf(a)) !== null);
+  const b = await open(t, "/?sid=sess_handed");
+  await until("b's token", async () => (await tokenOf(b)) !== null);
+  assert.equal(await count(b, "mine"), 0, "b sent no request");
+  const text = await b.textContent("#latency-chart");
+  assert.match(text, /came from another tab/);
+  assert.doesNotMatch(text, /yet/);
+  noPageErrors(a);
+  noPageErrors(b);
+});
+
+test("the status shows ready with the countdown, then the error with its URL and reason, then ready again", async (t) => {
+  await env.admin("reset");
+  const a = await open(t, "/?sid=sess_status");
+  const status = () => a.$eval("#status", (el) => ({ status: el.dataset.status, text: el.textContent }));
+  await until("ready", async () => (await status()).status === "ready");
+  assert.match((await status()).text, /expires in \d+ s/);
+  // The stand-in fails; the cache is cleared and a call fails: the session
+  // has no token and keeps trying (SPEC 11.2), and the status says why.
+  await env.admin("config", { failureRate: 1 });
+  await a.click("#clear");
+  await a.click("#get");
+  await until("error", async () => (await status()).status === "error", 10_000);
+  const shown = (await status()).text;
+  assert.match(shown, /http_error · 500 · internal_clerk_error/);
+  assert.ok(shown.includes(`${env.origin}/v1/client/sessions/sess_status/tokens`), shown);
+  await a.screenshot({ path: `${ARTIFACTS}demo-status-error.png`, fullPage: true });
+  await env.admin("config", { failureRate: 0 });
+  await until("ready again, with no click", async () => (await status()).status === "ready", 50_000);
   noPageErrors(a);
 });
