@@ -19,10 +19,10 @@ if [ "${NO_WASM_OPT:-}" != 1 ]; then
   # (serde's and wasm-bindgen's shims, mostly) become one, which -Oz then
   # optimises as one: 0.37 KB gzip less.
   # Inlining: a function with one caller is inlined only when small (35, not
-  # binaryen's unlimited), and any function when tiny (4, not 2). Larger
+  # X. Larger
   # raw, but separate functions compress better than ones merged into their
   # callers: 2.2 KB gzip less (docs/performance.md has the grid measured).
-  inlining=(--one-caller-inline-max-function-size=35 --always-inline-max-function-size=4)
+  inlining=(--one-caller-inline-max-function-size=35 --always-inline-max-function-size=5)
   node_modules/.bin/wasm-opt --merge-similar-functions -Oz "${inlining[@]}" --low-memory-unused \
     --converge --strip-debug --strip-producers "${features[@]}" pkg/session_swr_bg.wasm \
     -o pkg/session_swr_bg.wasm

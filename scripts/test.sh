@@ -33,6 +33,9 @@ node_modules/.bin/tsc -p tests/types/esnext.tsconfig.json
 node_modules/.bin/tsc -p tests/types/entry.tsconfig.json
 node_modules/.bin/tsc -p tests/types/node.tsconfig.json
 
+step "the docs' figures: what tests/bench/results.json says"
+node tests/bench/figures.mjs
+
 if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   step "end-to-end (Playwright, several pages)"
   node --test --test-concurrency=1 tests/e2e/
