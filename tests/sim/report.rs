@@ -238,8 +238,10 @@ pub fn judge(r: &Report) -> Vec<String> {
             // lets the token lapse for the rest of its way, a few percent
             // of a cycle's calls; a tab whose caller then waits fetches
             // itself after at most 5 s behind the lock's holder (SPEC
-            // 4.4), which costs those cycles a request or two more.
-            let (ok, what) = per_cycle(2.0);
+            // 4.4): about half the cycles are slow, and in them each tab
+            // has about one chance in eight of a caller waiting that long,
+            // so each tab adds some 0.06 requests a cycle.
+            let (ok, what) = per_cycle(1.3 + 0.06 * r.tabs as f64);
             check(ok, what);
             check(
                 r.waited_share() < 0.06,
