@@ -682,7 +682,8 @@ export async function options_are_read_by_name_from_objects_of_every_shape() {
       await s.getToken(options);
       return api.requests.at(-1).url.split("/").pop();
     };
-    // Inherited, or a getter of a class: read by name, as JS reads them.
+    // With no own fields, inherited ones or a class's getters are read by
+    // name, as JS reads them.
     eq(await template(Object.create({ template: "inherited" })), "inherited", "an inherited field");
     class Options {
       get template() {
@@ -695,6 +696,12 @@ export async function options_are_read_by_name_from_objects_of_every_shape() {
     eq(await template(hidden), "hidden", "a non-enumerable own field");
     // `undefined` is absent; a typo is refused wherever it is own.
     eq(await s.getToken({ template: undefined, skipCache: undefined }), await s.getToken(), "undefined fields are absent");
+    // An object with own fields is read by them alone (as spreading it
+    // would be): an inherited field beside them is not read.
+    const before = api.requests.length;
+    const mixed = Object.create({ template: "inherited" }, { refreshIfStale: { value: false, enumerable: true } });
+    eq(await s.getToken(mixed), await s.getToken(), "the session's own token, not the inherited template's");
+    eq(api.requests.length, before, "no request for the inherited template");
     const typo = Object.defineProperty({}, "tmplate", { value: "x", enumerable: false });
     const e = await rejection(s.getToken(typo), "a non-enumerable typo");
     assert(e.message.includes("unknown option tmplate"), e.message);
