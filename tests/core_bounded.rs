@@ -193,7 +193,7 @@ fn recovery_backs_off_to_thirty_seconds_and_callers_join_it() {
     let w = tab.get_wait(&plain());
     answer_for(&mut tab, 600.0, &FetchOutcome::NetworkError("down".into()));
     tab.error_of(w);
-    // Ten minutes of outage: the delays settle at 30 s × [0.5, 1.5).
+    // Ten minutes of outage: the delays settle at 15 to 30 s.
     let n = tab.sent.len();
     assert!((14..=45).contains(&n), "{n} requests in 10 minutes");
     // A caller joins the recovery rather than starting a request of its own.
@@ -261,4 +261,90 @@ fn recovery_waits_for_retry_after_and_ends_with_the_session() {
     let n = tab.sent.len();
     tab.advance(600.0);
     assert_eq!(tab.sent.len(), n, "no request after the end");
+}
+
+#[test]
+fn recovery_is_no_loop_when_the_server_says_retry_after_zero() {
+    // `Retry-After: 0` holds the recovery back for nothing; its own pauses
+    // still space the requests (SPEC 11.2), where a zero delay would send
+    // one per answer.
+    let mut tab = with_timeout(5_000.0);
+    let w = tab.get_wait(&plain());
+    answer_for(&mut tab, 60.0, &status_retry_after(503, "0"));
+    tab.error_of(w);
+    let n = tab.sent.len();
+    assert!((3..=40).contains(&n), "{n} requests in a minute");
+}
+
+#[test]
+fn a_call_offline_fails_at_once_even_with_a_request_out() {
+    let mut tab = with_timeout(30_000.0);
+    let first = tab.get_wait(&plain());
+    tab.m.set_online(tab.now, false);
+    tab.drain();
+    assert_eq!(
+        tab.get(&plain()),
+        GetOutcome::Failed(Error::Offline),
+        "does not join a request that may never be answered"
+    );
+    // The first caller's request is its own to finish.
+    tab.respond(ok(&token(tab.now)));
+    assert_eq!(tab.token_of(first), token(tab.now));
+}
+
+#[test]
+fn a_caller_that_joins_a_background_refresh_gets_its_retries() {
+    // The refresh starts in the window; the caller comes when the token has
+    // too little left to serve and waits on that refresh, which fails once:
+    // the caller's retries go on past the point the token stops being
+    // servable (SPEC 5), where the refresh used to end with its token.
+    let mut tab = Tab::with(
+        SessionOptions {
+            poll_interval: Some(0.0),
+            ..options()
+        },
+        Some(&token(T0)),
+    );
+    while tab.pending.is_empty() {
+        tab.advance(0.5);
+    }
+    let exp = tab.m.peek(tab.now, &plain()).unwrap().expires_at;
+    tab.advance(exp.0 - tab.now.0 - 4.0);
+    let w = tab.get_wait(&plain());
+    assert_eq!(tab.pending.len(), 1, "joined the refresh");
+    tab.respond(status(503));
+    assert!(tab.result(w).is_none(), "a 503 is retried for the caller");
+    while tab.pending.is_empty() {
+        tab.advance(0.05);
+    }
+    tab.respond(ok(&token(tab.now)));
+    assert_eq!(tab.token_of(w), token(tab.now));
+}
+
+#[test]
+fn a_late_timer_sends_no_request_for_a_call_past_its_time() {
+    // The retry's backoff ends before the call's deadline, but the timer
+    // fires late, past both: the call gives up and no request goes out only
+    // to be aborted. No Web Locks: the retry's request goes out at once.
+    let opts = SessionOptions {
+        poll_interval: Some(0.0),
+        timeout: Some(3_000.0),
+        ..options()
+    };
+    let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
+    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), None);
+    let w = tab.get_wait(&template("t"));
+    tab.respond(status(503));
+    assert!(
+        tab.result(w).is_none(),
+        "the retry is due within the call's time"
+    );
+    tab.rearm();
+    let (at, _) = tab.armed.take().expect("a timer for the retry");
+    tab.now += 10.0;
+    tab.m.handle_timer(tab.now, at);
+    tab.drain();
+    assert!(tab.result(w).is_some(), "the call gave up");
+    assert_eq!(tab.sent.len(), 1, "no retry sent");
+    assert!(tab.aborted.is_empty(), "nothing aborted");
 }

@@ -230,3 +230,17 @@ fn fetch_with_auth_asks_for_a_token_fresher_than_the_one_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_session_with_no_token_offline_is_offline_not_loading() {
+    // Nothing is loading: a call would fail `offline` at once (SPEC 11.3).
+    let mut tab = Tab::new();
+    tab.m.set_online(tab.now, false);
+    assert_eq!(status(&mut tab), Status::Offline);
+    // After `clearCache` too, which forgets the key's entry.
+    tab.m.clear_cache(tab.now);
+    tab.drain();
+    assert_eq!(status(&mut tab), Status::Offline, "after clearCache");
+    tab.m.set_online(tab.now, true);
+    assert_eq!(status(&mut tab), Status::Loading);
+}

@@ -48,7 +48,7 @@ fn a_session_end_that_stays_in_one_tab_is_caught() {
 #[test]
 fn tabs_that_do_not_share_a_refresh_are_caught() {
     caught(
-        scenario("steady"),
+        scenario("tabs reloading"),
         Fault::SingleFlight,
         "requests per cycle",
     );

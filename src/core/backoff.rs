@@ -70,10 +70,10 @@ impl RetryPolicy {
     /// Pause before the next automatic refresh after `failures` failed ones in
     /// a row, and the delay before the session's recovery retries (SPEC
     /// 11.2: the backoff of SPEC 5 continued): doubling from `base`, capped
-    /// at `max_pause` before the jitter so that tabs stay spread out even at
-    /// the cap.
+    /// at `max_pause`, jittered below it (`[0.5, 1)` of it), so that tabs
+    /// stay spread out at the cap too, and never past it.
     pub fn pause(&self, failures: u32, rng: &mut Rng) -> f64 {
         let exp = self.base * 2f64.powi(failures.min(30) as i32);
-        exp.min(self.max_pause) * (0.5 + rng.next_f64())
+        exp.min(self.max_pause) * (1.0 - 0.5 * rng.next_f64())
     }
 }

@@ -78,11 +78,14 @@ impl Machine {
         }
         // A refresh nobody waits for, and whose request is not out yet, is moot
         // now: this is how a tab that lost the lock race learns it is done.
+        // One for callers, all of them served by this token, is moot even
+        // with its request out, which is aborted (SPEC 3.5); the session's
+        // own refresh keeps its request, whose answer may be fresher.
         let moot = self.flights_where(&|f| {
             f.token_id == id
                 && f.waiters.is_empty()
                 && !f.kind.forced()
-                && f.open.is_empty()
+                && (f.open.is_empty() || f.kind.for_callers())
                 && remaining > self.kind_need(f)
         });
         for flight in moot {

@@ -284,14 +284,17 @@ impl Machine {
         } else {
             joinable
         };
-        if let Some(flight) = joinable.iter().find_map(|k| self.find_flight(&id, *k)) {
-            self.join(flight, waiter);
-        } else if !self.online {
-            // The session's own key keeps trying once back online (SPEC 11.2).
-            if kind == Kind::Shared && self.recovers(&id, &Error::Offline) {
+        if !self.online {
+            // Offline, a call that would wait fails at once (SPEC 5), even
+            // where a request is already out; the session's own key keeps
+            // trying once back online (SPEC 11.2).
+            let recovering = self.find_flight(&id, Kind::Recovery).is_some();
+            if kind == Kind::Shared && !recovering && self.recovers(&id, &Error::Offline) {
                 self.push_flight(&id, Kind::Recovery, Vec::new(), 0, Instant::END);
             }
             return Served::Failed(Error::Offline);
+        } else if let Some(flight) = joinable.iter().find_map(|k| self.find_flight(&id, *k)) {
+            self.join(flight, waiter);
         } else if let Some(outcome) = self.held(&id, kind, waiter) {
             return outcome;
         } else {
@@ -340,7 +343,11 @@ impl Machine {
         }
         let busy = self.flights.iter().any(|f| f.token_id == self.default_id);
         let Some(entry) = self.entries.get(&self.default_id) else {
-            return none(Status::Loading);
+            return none(if self.online {
+                Status::Loading
+            } else {
+                Status::Offline
+            });
         };
         let error = entry.error.clone();
         let Some(token) = entry.servable(self.now.server) else {
@@ -415,10 +422,12 @@ impl Machine {
         if self.disposed {
             return;
         }
+        // Calls past their time go first: a late timer must not send a
+        // request for a call that gives up in the same breath.
+        self.give_up(now);
         for flight in self.flights_where(&|f| f.phase_deadline() <= now + EPSILON) {
             self.phase_due(flight);
         }
-        self.give_up(now);
         self.schedule();
     }
 

@@ -101,24 +101,31 @@ impl Machine {
         let Some(flight) = self.flight(id) else {
             return;
         };
-        let (kind, retries) = (flight.kind, flight.retries);
+        let (kind, retries, waited_on) = (flight.kind, flight.retries, !flight.waiters.is_empty());
         let policy = &self.cfg.retry;
-        let delay = retry_after.unwrap_or_else(|| {
-            if kind == Kind::Recovery {
-                policy.pause(retries, &mut self.rng)
-            } else {
-                policy.delay(retries, &mut self.rng)
-            }
-        });
+        // A `Retry-After` replaces a retry's delay (SPEC 5), but only holds
+        // back the session's recovery, whose pauses go on however short
+        // the server's wait (11.2): `Retry-After: 0` must not make a loop.
+        let delay = if kind == Kind::Recovery {
+            policy
+                .pause(retries, &mut self.rng)
+                .max(retry_after.unwrap_or(0.0))
+        } else {
+            retry_after.unwrap_or_else(|| policy.delay(retries, &mut self.rng))
+        };
         let needed = match kind {
-            // A background refresh retries only while its token stays servable.
-            Kind::Background => self
-                .entries
-                .get(&token_id)
-                .and_then(|e| e.servable(self.now.server + delay))
-                .is_some(),
+            // A background refresh retries while its token stays servable,
+            // or while a caller that joined it waits (SPEC 5).
+            Kind::Background => {
+                waited_on
+                    || self
+                        .entries
+                        .get(&token_id)
+                        .and_then(|e| e.servable(self.now.server + delay))
+                        .is_some()
+            }
             Kind::Recovery => true,
-            _ => self.flight(id).is_some_and(|f| !f.waiters.is_empty()),
+            _ => waited_on,
         };
         let exhausted = kind != Kind::Recovery && retries >= self.cfg.retry.max_retries;
         // Done with its callers: the session's recovery goes on (SPEC 11.2).
@@ -131,6 +138,9 @@ impl Machine {
         };
         flight.retries += 1;
         flight.phase = Phase::Backoff { until };
+        // Each attempt waits for another tab's refresh anew (SPEC 4.4, 11.2).
+        flight.waited = false;
+        flight.peer_cap = None;
         // Let other tabs try while this one backs off.
         if let Some(lock) = flight.lock.take() {
             self.effects.push(Effect::ReleaseLock { id: lock });
@@ -167,7 +177,8 @@ impl Machine {
             return false;
         };
         let waited_on = matches!(flight.kind, Kind::Shared | Kind::Recovery)
-            || (flight.kind.for_callers() && !flight.waiters.is_empty());
+            || ((flight.kind.for_callers() || flight.kind == Kind::Background)
+                && !flight.waiters.is_empty());
         if !waited_on || !self.recovers(&flight.token_id, error) {
             return false;
         }
