@@ -21,12 +21,15 @@
 // credentialed requests it answers, as a real Frontend API's CORS would.
 import { createServer } from "node:http";
 import { generateKeyPairSync, sign, verify, randomUUID } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// A checkout serves the demo; the package's copy (pkg/stand-in.mjs, its ROOT
+// an app's node_modules) serves no files at all.
+const STATIC = existsSync(join(ROOT, "www", "index.html"));
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -205,6 +208,12 @@ export function createApi() {
       return send(200, { keys: [{ ...publicKey.export({ format: "jwk" }), kid: KID, alg: "RS256", use: "sig" }] });
     }
     if (url.pathname.startsWith("/admin/")) {
+      // A page on another origin (any site the developer visits) must not
+      // reconfigure the stand-in: a browser names the origin of a request.
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== `http://${req.headers.host}`) {
+        return send(403, { error: "forbidden", message: "admin requests only from this origin" });
+      }
       let input = {};
       if (req.method === "POST" && body.length) {
         try {
@@ -245,6 +254,7 @@ export function createApi() {
 }
 
 async function serveStatic(res, pathname) {
+  if (!STATIC) return false;
   let rel;
   try {
     rel = normalize(decodeURIComponent(pathname));
@@ -320,7 +330,7 @@ export function parseArgs(argv) {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value`);
       if (arg === "--port") out.port = Number(value);
-      else out.origins.push(new URL(value).origin);
+      else out.origins.push(webOrigin(value));
     } else if (/^\d+$/.test(arg)) {
       out.port = Number(arg);
     } else {
@@ -330,7 +340,31 @@ export function parseArgs(argv) {
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
+/** The origin of `value`, an http(s) URL: `file:` and the like have none a
+ * browser would send (theirs is "null", which any sandboxed page sends). */
+function webOrigin(value) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`--cors ${value}: not a URL; give an origin such as http://localhost:5173`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`--cors ${value}: an http or https origin, such as http://localhost:5173`);
+  }
+  return url.origin;
+}
+
+/** Whether this module is the program being run (not imported). */
+function isMain() {
+  try {
+    return Boolean(process.argv[1]) && fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   let args;
   try {
     args = parseArgs(process.argv.slice(2));

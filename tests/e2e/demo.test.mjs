@@ -368,6 +368,10 @@ test("the stand-in rejects bad input and keeps running; /api/me checks the Beare
   assert.equal((await post("/v1/client/sessions/s/tokens", "organization_id=&token=forged")).status, 400);
   assert.equal((await post("/v1/client/sessions/s/tokens", "{}", "application/json")).status, 400);
   assert.equal((await post("/admin/config", "{nope", "application/json")).status, 400);
+  // A page on another origin cannot reconfigure it; its own page can.
+  const from = (origin) => fetch(`${env.origin}/admin/config`, { method: "POST", headers: { origin }, body: "{}" });
+  assert.equal((await from("https://evil.example")).status, 403, "another origin's page");
+  assert.equal((await from(env.origin)).status, 200, "its own page");
   const ok = await post("/v1/client/sessions/s/tokens", "organization_id=");
   assert.equal(ok.status, 200);
   const { jwt } = await ok.json();
