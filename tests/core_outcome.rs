@@ -122,3 +122,45 @@ fn clear_cache_drops_a_refresh_nobody_waits_for_and_lets_its_lock_go() {
     tab.drain();
     assert!(tab.held.is_empty(), "the dropped refresh released its lock");
 }
+
+#[test]
+fn nothing_queued_to_start_is_started_after_dispose() {
+    // A driver carries out effects one by one and runs app code between
+    // them (the app's `fetch`), which may dispose the session: what was
+    // queued to start then must not start.
+    let mut tab = Tab::new();
+    for name in ["a", "b"] {
+        let GetOutcome::Wait(_) = tab.m.get_token(
+            tab.now,
+            &GetTokenOptions {
+                template: Some(name.into()),
+                skip_cache: true,
+                ..GetTokenOptions::default()
+            },
+        ) else {
+            panic!("a skipCache call waits");
+        };
+    }
+    tab.m.dispose();
+    let effects: Vec<Effect> = std::iter::from_fn(|| tab.m.poll_effect()).collect();
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Fetch { .. } | Effect::AcquireLock { .. } | Effect::Ask { .. }
+        )),
+        "{effects:?}"
+    );
+    let settled = effects
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::Settle {
+                    result: Err(Error::Disposed),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(settled, 2, "both calls settled disposed");
+}

@@ -6,9 +6,9 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStream, Request};
+use web_sys::{ReadableStream, Request};
 
-use super::calls;
+use super::calls::{self, Signals};
 use super::driver::{self, Shared};
 use super::error::to_js;
 use super::fetch::{global_fetch_request, settle, status};
@@ -34,7 +34,7 @@ pub(crate) async fn fetch_with_auth(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (options, signal) = split(&init)?;
+    let (options, signals) = split(&init)?;
     // A body that is a stream can be read only once (copying it would hold
     // it all in memory): such a request is not sent again.
     let body = Reflect::get(&init, &JsValue::from_str("body")).unwrap_or_default();
@@ -54,7 +54,7 @@ pub(crate) async fn fetch_with_auth(
         // machine small in the module.
         let pending = match &step {
             AuthedStep::GetToken(options) => {
-                JsFuture::from(calls::get_token(&shared, options, false, signal.clone()))
+                JsFuture::from(calls::get_token(&shared, options, false, &signals))
             }
             AuthedStep::Send { token, again } => {
                 let request = match (&spare, again) {
@@ -83,13 +83,13 @@ pub(crate) async fn fetch_with_auth(
 }
 
 /// `init.tokenOptions`, read as `getToken` reads its options, and the
-/// signal that ends the token wait: `tokenOptions.signal`, else
+/// signals that end the token wait: `tokenOptions.signal` and
 /// `init.signal`, which the request gets too (SPEC 11.1). (`init` itself
 /// goes to `new Request`, which reads only the members it knows: the app's
 /// `fetch` never sees `tokenOptions`.)
 fn split(init: &JsValue) -> Result<Split, JsValue> {
     if init.is_undefined() || init.is_null() {
-        return Ok((GetTokenOptions::default(), None));
+        return Ok((GetTokenOptions::default(), [None, None]));
     }
     let options = Reflect::get(init, &JsValue::from_str("tokenOptions"))?;
     let (options, signal) = if options.is_undefined() {
@@ -97,22 +97,17 @@ fn split(init: &JsValue) -> Result<Split, JsValue> {
     } else {
         get_token_options(&options).map_err(|e| to_js(&e))?
     };
-    let signal = match signal {
-        Some(signal) => Some(signal),
-        None => {
-            let given = Reflect::get(init, &JsValue::from_str("signal"))?;
-            if given.is_undefined() || given.is_null() {
-                None
-            } else {
-                Some(options::signal(given).map_err(|e| to_js(&e))?)
-            }
-        }
+    let given = Reflect::get(init, &JsValue::from_str("signal"))?;
+    let request = if given.is_undefined() || given.is_null() {
+        None
+    } else {
+        Some(options::signal(given).map_err(|e| to_js(&e))?)
     };
-    Ok((options, signal))
+    Ok((options, [signal, request]))
 }
 
-/// A call's token options and the signal of its wait.
-type Split = (GetTokenOptions, Option<AbortSignal>);
+/// A call's token options and the signals of its wait.
+type Split = (GetTokenOptions, Signals);
 
 /// Sends `request` through the session's `fetch` (else the global one);
 /// rejects as it did.

@@ -18,9 +18,20 @@ pub(crate) struct Pending {
     reject: Function,
     /// `getTokenInfo`: resolve with `{token, expiresAt}`.
     info: bool,
-    /// Its signal's `abort` listener, removed with it.
-    _abort: Option<EventListener>,
+    /// Its signals' `abort` listeners, removed with it.
+    _abort: [Option<EventListener>; 2],
+    /// The driver, kept while the call waits: an app that lets go of its
+    /// session (`new Session(o).getToken()`) still gets its answer, where
+    /// the timers and locks, which hold the driver weakly, would drop it
+    /// mid-wait and leave the promise pending for ever. Each pending call
+    /// leaves the driver's list before it is settled or dropped, so this is
+    /// never the last reference while the driver is borrowed.
+    _keep: Shared,
 }
+
+/// The signals that end a call's wait: its own and, for `fetchWithAuth`,
+/// the request's too (SPEC 11.1).
+pub(crate) type Signals = [Option<AbortSignal>; 2];
 
 impl Pending {
     /// Settles the call with what the core decided.
@@ -51,15 +62,15 @@ fn answer(token: JsValue, expires_at: LocalTime, info: bool) -> JsValue {
 /// `getToken` (`info`: `getTokenInfo`): a cached token resolves at once;
 /// otherwise the promise waits for the core to settle it, or for `signal`
 /// to abort, which rejects it with the signal's reason, as `fetch` does
-/// (SPEC 11.1). A signal aborted already rejects the call even when the
-/// cache could answer it.
+/// (SPEC 11.1): the first of `signals` to abort. A signal aborted already
+/// rejects the call even when the cache could answer it.
 pub(crate) fn get_token(
     shared: &Shared,
     opts: &GetTokenOptions,
     info: bool,
-    signal: Option<AbortSignal>,
+    signals: &Signals,
 ) -> Promise {
-    if let Some(signal) = signal.as_ref().filter(|s| s.aborted()) {
+    if let Some(signal) = signals.iter().flatten().find(|s| s.aborted()) {
         return Promise::reject(&signal.reason());
     }
     let served = with(shared, |d| match d.machine.serve(now(), opts) {
@@ -80,12 +91,19 @@ pub(crate) fn get_token(
         Err(Served::Wait(waiter)) => {
             let mut settle = None;
             let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+            let [first, second] = signals;
             if let Some((resolve, reject)) = settle {
                 let pending = Pending {
                     resolve,
                     reject,
                     info,
-                    _abort: signal.map(|signal| on_abort(shared, waiter, signal)),
+                    // Not `signals.map`: the array's generic map costs
+                    // half a kilobyte of wasm.
+                    _abort: [
+                        on_abort(shared, waiter, first),
+                        on_abort(shared, waiter, second),
+                    ],
+                    _keep: shared.clone(),
                 };
                 with(shared, |d| d.waiters.push((waiter, pending)));
             }
@@ -102,11 +120,20 @@ pub(crate) fn get_token(
 /// Ends call `waiter` when `signal` aborts: the core forgets it (the request
 /// goes on for others, or ends if nobody needs it), and it rejects with the
 /// signal's reason.
-fn on_abort(shared: &Shared, waiter: WaiterId, signal: AbortSignal) -> EventListener {
+fn on_abort(
+    shared: &Shared,
+    waiter: WaiterId,
+    signal: &Option<AbortSignal>,
+) -> Option<EventListener> {
+    let signal = signal.clone()?;
     let weak = std::rc::Rc::downgrade(shared);
     let target = signal.clone();
-    EventListener::once(&target, "abort", move |_| {
-        let Some(shared) = weak.upgrade() else { return };
+    let listener = EventListener::once(&target, "abort", move |_| {
+        // Only an abort ends the call: an `abort` event dispatched by hand
+        // on a signal that is not aborted is no reason.
+        let Some(shared) = weak.upgrade().filter(|_| signal.aborted()) else {
+            return;
+        };
         let pending = with(&shared, |d| {
             let i = d.waiters.iter().position(|(w, _)| *w == waiter)?;
             let (_, pending) = d.waiters.swap_remove(i);
@@ -117,7 +144,8 @@ fn on_abort(shared: &Shared, waiter: WaiterId, signal: AbortSignal) -> EventList
             let _ = p.reject.call1(&JsValue::UNDEFINED, &signal.reason());
         }
         pump(&shared);
-    })
+    });
+    Some(listener)
 }
 
 /// `getToken()` / `getTokenInfo()` with no options, on the hot path of
@@ -126,7 +154,7 @@ fn on_abort(shared: &Shared, waiter: WaiterId, signal: AbortSignal) -> EventList
 pub(crate) fn get_default(shared: &Shared, info: bool) -> Promise {
     match again(shared) {
         Some((token, expires_at)) => Promise::resolve(&answer(token, expires_at, info)),
-        None => get_token(shared, &GetTokenOptions::NONE, info, None),
+        None => get_token(shared, &GetTokenOptions::NONE, info, &[None, None]),
     }
 }
 

@@ -46,9 +46,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
     fn object_keys(object: &JsValue) -> Result<Array, JsValue>;
 
-    /// `Object.getOwnPropertyNames`, catching.
-    #[wasm_bindgen(js_namespace = Object, js_name = getOwnPropertyNames, catch)]
-    fn own_names(object: &JsValue) -> Result<Array, JsValue>;
 }
 
 /// Why a value was refused: where, and what was expected, never the value.
@@ -271,9 +268,10 @@ struct Fields {
 
 impl Fields {
     /// The fields of `js`, which must be an object (not an array). An
-    /// options object's own keys (enumerable or not) must all be declared
-    /// fields, and it is read by them; one with no own keys at all (a
-    /// class's getters, `Object.create(defaults)`) is read by name,
+    /// options object's own enumerable keys (those spreading it reads; a
+    /// framework's hidden bookkeeping is not one) must all be declared
+    /// fields, and it is read by them; one with none (a class's getters,
+    /// `Object.create(defaults)`) is read by name,
     /// wherever its fields are. Its prototype is not asked for: an options
     /// object is almost always a literal, whose fields are its own, and
     /// asking costs `getToken({ template })` a tenth of its time.
@@ -282,7 +280,7 @@ impl Fields {
         let names = js_names(fields);
         let mut may = u64::MAX;
         if js.mode == Mode::Options {
-            let keys = own_names(&js.value).map_err(|_| expected("readable"))?;
+            let keys = object_keys(&js.value).map_err(|_| expected("readable"))?;
             let mut own = 0u64;
             for key in keys.iter() {
                 // Compared as JS strings: nothing is copied into wasm.

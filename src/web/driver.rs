@@ -325,17 +325,10 @@ impl Driver {
 
 /// Carries out every effect the core has queued, then re-arms the timer.
 pub(crate) fn pump(shared: &Shared) {
-    loop {
-        let effects: Vec<Effect> = with(shared, |d| {
-            std::iter::from_fn(|| d.machine.poll_effect()).collect()
-        })
-        .unwrap_or_default();
-        if effects.is_empty() {
-            break;
-        }
-        for effect in effects {
-            run(shared, effect);
-        }
+    // One at a time: app code that runs between two effects (its `fetch`)
+    // may dispose the session, which drops what was queued to start.
+    while let Some(effect) = with(shared, |d| d.machine.poll_effect()).flatten() {
+        run(shared, effect);
     }
     rearm(shared);
     status::check(shared);

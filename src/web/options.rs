@@ -4,9 +4,10 @@
 //! refused, errors that name the field and what it must be); the core
 //! validates the values. As in JS, a field that is `undefined` is absent.
 
-use js_sys::Function;
+use js_sys::{Function, Reflect};
 use serde::{Deserialize, Deserializer};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, RequestCredentials};
 
 use super::de::{read, Mode, Raw};
@@ -174,9 +175,15 @@ pub(crate) fn get_token_options(
 
 /// An `AbortSignal` given as `signal`.
 pub(crate) fn signal(value: JsValue) -> Result<AbortSignal, Error> {
-    value
-        .dyn_into::<AbortSignal>()
-        .map_err(|_| invalid("signal must be an AbortSignal"))
+    // `instanceof` is not enough: a Proxy of a signal, or an object made
+    // from its prototype, passes it and then throws on first use, inside
+    // the call. Its `aborted` getter, read catching, asks for a real one.
+    let real = value.is_instance_of::<AbortSignal>()
+        && Reflect::get(&value, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some());
+    if !real {
+        return Err(invalid("signal must be an AbortSignal"));
+    }
+    Ok(value.unchecked_into())
 }
 
 fn invalid(why: &str) -> Error {

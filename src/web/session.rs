@@ -193,7 +193,7 @@ impl Session {
             return calls::get_default(&self.driver, info);
         };
         match get_token_options(&options) {
-            Ok((opts, signal)) => calls::get_token(&self.driver, &opts, info, signal),
+            Ok((opts, signal)) => calls::get_token(&self.driver, &opts, info, &[signal, None]),
             Err(e) => Promise::reject(&to_js(&e)),
         }
     }

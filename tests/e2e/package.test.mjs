@@ -3,7 +3,7 @@
 // package), loaded in a page, and type-checked with tsc --strict.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,8 +86,20 @@ test("npx session-swr-stand-in --cors <origin> mints for that origin, Retry-Afte
     assert.equal(minted.headers.get("access-control-expose-headers"), "Retry-After");
     const other = await fetch(url, { method: "POST", headers: { origin: "https://evil.test" } });
     assert.equal(other.headers.get("access-control-allow-origin"), null, "only the origins named");
+    // Installed, it serves no files: its directory is the app's node_modules.
+    assert.equal((await fetch(`${base}/`)).status, 404, "no demo page");
+    assert.equal((await fetch(`${base}/session-swr/package.json`)).status, 404, "no file of node_modules");
   } finally {
     child.kill();
+  }
+});
+
+test("the stand-in refuses a --cors value that is not an http(s) origin", () => {
+  const bin = join(dir, "node_modules/.bin/session-swr-stand-in");
+  for (const value of ["file:///app/index.html", "localhost:5173", "nope"]) {
+    const run = spawnSync(bin, ["0", "--cors", value], { cwd: dir, encoding: "utf8", timeout: 10_000 });
+    assert.equal(run.status, 2, `${value}: ${run.stdout}${run.stderr}`);
+    assert.match(run.stderr, /http or https origin|not a URL/, value);
   }
 });
 
@@ -419,12 +431,14 @@ test("template and organization keys: cache hits, option checks, and refresh whi
     check(session.peekToken({ template: "u", organizationId: "org_x" }) === other && session.peekToken({ template: "u" }) === null && session.peekToken({ template: "t" }) === t, "each key its own token");
     check(requests.length === 3, "and no request");
 
-    // Options are read by name, enumerable or not.
+    // Options are an object's own enumerable fields, as spreading reads
+    // them; one with none is read by name.
     const hidden = Object.defineProperty({}, "template", { value: "t" });
-    check(session.peekToken(hidden) === t, "a non-enumerable template names the template key");
+    check(session.peekToken(hidden) === t, "a non-enumerable template, alone, names the template key");
     const hiddenSkip = Object.defineProperty({ template: "t" }, "skipCache", { value: true });
     const before = requests.length;
-    check((await session.getToken(hiddenSkip)) !== t && requests.length === before + 1, "a non-enumerable skipCache still goes to origin");
+    check((await session.getToken(hiddenSkip)) === t && requests.length === before, "a non-enumerable skipCache beside an own field is not read, as a spread would not copy it");
+    check((await session.getToken({ ...hiddenSkip, skipCache: true })) !== t && requests.length === before + 1, "an own skipCache goes to origin");
 
     // Bad options are SessionErrors naming the field.
     for (const [bad, what] of [[{ template: "t", bogus: 1 }, "unknown option"], [{ template: 5 }, "template"], [{ template: "t", skipCache: "yes" }, "skipCache"]]) {

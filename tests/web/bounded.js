@@ -1,7 +1,7 @@
 // SPEC 11 through the real exports: a signal and a timeout on every wait,
 // recovery without a new call, a status for UIs, errors that say where and
 // why, one refresh for many 401s.
-import { assert, eq, flush, rejection, scenario, settled } from "./harness.js";
+import { assert, claims, eq, flush, options, rejection, scenario, settled } from "./harness.js";
 
 export async function a_signal_ends_a_wait_with_its_reason_and_the_request_goes_on_for_others() {
   await scenario(async ({ clock, api, make }) => {
@@ -62,6 +62,94 @@ export async function fetch_with_auth_bounds_its_token_wait_with_the_requests_si
     await flush();
     controller.abort(new Error("navigated away"));
     eq((await rejection(p, "aborted")).message, "navigated away", "the token wait ends with the signal");
+    // With a signal of its own in `tokenOptions` too, either one ends it.
+    api.respondWith({ hold: true }, { hold: true });
+    const request = new AbortController();
+    const q = s.fetchWithAuth("https://api.test/me", {
+      signal: request.signal,
+      tokenOptions: { signal: new AbortController().signal },
+    });
+    await flush();
+    request.abort(new Error("the request's"));
+    eq((await rejection(q, "aborted")).message, "the request's", "the request's signal ends the token wait");
+    const token = new AbortController();
+    const r = s.fetchWithAuth("https://api.test/me", {
+      signal: new AbortController().signal,
+      tokenOptions: { signal: token.signal },
+    });
+    await flush();
+    token.abort(new Error("the token's"));
+    eq((await rejection(r, "aborted")).message, "the token's", "and so does the token's own");
+  });
+}
+
+export async function only_a_real_abort_signal_is_taken_and_only_an_abort_ends_a_call() {
+  await scenario(async ({ api, make }) => {
+    const s = make({ pollInterval: 0 });
+    // Each passes `instanceof AbortSignal` and throws when used.
+    const fakes = {
+      "a Proxy of a signal": new Proxy(new AbortController().signal, {}),
+      "an object made from its prototype": Object.create(AbortSignal.prototype),
+    };
+    for (const [what, signal] of Object.entries(fakes)) {
+      const e = await rejection(s.getToken({ signal }), what);
+      eq(e.code, "invalid_options", what);
+      const f = await rejection(s.fetchWithAuth("https://api.test/me", { tokenOptions: { signal } }), what);
+      eq(f.code, "invalid_options", `${what}, in tokenOptions`);
+    }
+    // An `abort` event sent by hand on a signal that is not aborted is no
+    // abort: the call goes on to its token.
+    api.respondWith({ hold: true });
+    const controller = new AbortController();
+    const p = s.getToken({ signal: controller.signal });
+    await flush();
+    controller.signal.dispatchEvent(new Event("abort"));
+    await flush();
+    assert(!(await settled(p)), "still waiting");
+    api.release();
+    eq(claims(await p).n, 1, "the token");
+  });
+}
+
+export async function a_session_let_go_of_while_a_call_waits_still_answers_it() {
+  // `new Session(o).getToken()`: the app keeps only the promise. The
+  // session's finalizer runs (here `free()`, which is what it calls) while
+  // the call waits out a retry's pause: the call still gets its token.
+  await scenario(async ({ Session, clock, api }) => {
+    api.respondWith({ status: 503 });
+    const s = new Session(options(api, { pollInterval: 0 }));
+    const p = s.getToken();
+    await flush();
+    eq(api.requests.length, 1, "refused 503, a retry to come");
+    s.free();
+    await clock.tick(5_000);
+    eq(api.requests.length, 2, "the retry went out");
+    eq(claims(await p).n, 1, "and the call got its token");
+  });
+}
+
+export async function nothing_starts_after_a_fetch_that_disposes_the_session() {
+  // Both retries fall due at once; the app's fetch, called for the first,
+  // disposes the session: the second is never sent.
+  await scenario(async ({ clock, api, make }) => {
+    api.respondWith({ status: 503 }, { status: 503 });
+    let dispose = false;
+    let s;
+    const fetch = (url, init) => {
+      if (dispose) s.dispose();
+      return api.fetch(url, init);
+    };
+    s = make({ pollInterval: 0, fetch });
+    const a = s.getToken({ template: "a", skipCache: true }).catch((e) => e);
+    const b = s.getToken({ template: "b", skipCache: true }).catch((e) => e);
+    await flush();
+    eq(api.requests.length, 2, "two requests, both refused 503");
+    clock.jump(5_000); // both retries due; their timer not yet fired
+    dispose = true;
+    await clock.tick(0);
+    eq(api.requests.length, 3, "the first retry only");
+    eq((await a).code, "disposed", "a");
+    eq((await b).code, "disposed", "b");
   });
 }
 

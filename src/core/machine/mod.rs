@@ -492,6 +492,14 @@ impl Machine {
         }
         self.entries.clear();
         self.hydrated_previous = None;
+        // Queued and not yet carried out (a driver runs app code between
+        // effects, which may dispose): nothing starts after `dispose`.
+        self.effects.retain(|e| {
+            !matches!(
+                e,
+                Effect::Fetch { .. } | Effect::AcquireLock { .. } | Effect::Ask { .. }
+            )
+        });
     }
 
     /// Seconds to add to the local clock to get the server's, as estimated
