@@ -348,3 +348,57 @@ fn a_late_timer_sends_no_request_for_a_call_past_its_time() {
     assert_eq!(tab.sent.len(), 1, "no retry sent");
     assert!(tab.aborted.is_empty(), "nothing aborted");
 }
+
+#[test]
+fn a_caller_during_a_recovery_pause_waits_for_it_and_is_told_why() {
+    // Ten minutes into an outage the recovery pauses 15 to 30 s between
+    // requests. A call made in a pause shares the recovery's next request
+    // rather than pulling it in (every call in an outage would otherwise be
+    // a request); within the default 30 s that request goes out before the
+    // call gives up.
+    let mut tab = with_timeout(30_000.0);
+    let w = tab.get_wait(&plain());
+    answer_for(&mut tab, 600.0, &status(503));
+    tab.error_of(w);
+    while tab.pending.is_empty() {
+        tab.advance(0.05);
+    }
+    tab.respond(status(503));
+    // Just after a failed attempt: the longest wait for the next one.
+    let w = tab.get_wait(&plain());
+    let at = tab.now;
+    while tab.pending.is_empty() {
+        tab.advance(0.05);
+    }
+    assert!(
+        tab.now - at < 30.0,
+        "a request {} s after the call",
+        tab.now - at
+    );
+    tab.respond(status(503));
+    tab.advance(30.0 - (tab.now - at) + 0.1);
+    let e = tab.full_error_of(w);
+    assert_eq!((e.code(), e.status()), ("http_error", Some(503)));
+    assert!(e.message().contains("1 requests"), "{}", e.message());
+
+    // A call with less time than the pause gives up with the last
+    // answer's error and says it made no request.
+    let mut tab = with_timeout(5_000.0);
+    let w = tab.get_wait(&plain());
+    answer_for(&mut tab, 600.0, &status(503));
+    tab.error_of(w);
+    while tab.pending.is_empty() {
+        tab.advance(0.05);
+    }
+    tab.respond(status(503));
+    let w = tab.get_wait(&plain());
+    tab.advance(5.1);
+    let e = tab.full_error_of(w);
+    assert_eq!(
+        (e.code(), e.status()),
+        ("http_error", Some(503)),
+        "{}",
+        e.message()
+    );
+    assert!(e.message().contains("0 requests"), "{}", e.message());
+}
