@@ -402,3 +402,46 @@ fn a_caller_during_a_recovery_pause_waits_for_it_and_is_told_why() {
     );
     assert!(e.message().contains("0 requests"), "{}", e.message());
 }
+
+#[test]
+fn a_call_whose_time_ends_with_its_attempts_still_starts_the_recovery() {
+    // A 10 s timeout: the attempt's own deadline is the call's. The attempt
+    // counts as failed first (SPEC 3.5), so the call is told "no answer"
+    // with the URL, and the session's key goes on recovering (11.2).
+    let mut tab = with_timeout(10_000.0);
+    let w = tab.get_wait(&plain());
+    tab.advance(10.1);
+    let e = tab.full_error_of(w);
+    assert_eq!(e.code(), "network_error");
+    assert!(e.url().is_some(), "{}", e.message());
+    tab.advance(60.0);
+    assert!(
+        tab.sent.len() >= 2,
+        "recovering: {} requests",
+        tab.sent.len()
+    );
+    assert_eq!(tab.m.snapshot(tab.now).status, Status::Error);
+}
+
+#[test]
+fn going_offline_with_a_request_out_makes_no_second_flight() {
+    // Without Web Locks nothing else keeps two flights of one key from
+    // both sending once back online.
+    let opts = SessionOptions {
+        poll_interval: Some(0.0),
+        timeout: Some(30_000.0),
+        ..options()
+    };
+    let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
+    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), None);
+    let first = tab.get_wait(&plain());
+    tab.m.set_online(tab.now, false);
+    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Offline));
+    tab.respond(FetchOutcome::NetworkError("offline".into()));
+    tab.advance(10.0);
+    tab.m.set_online(tab.now, true);
+    tab.drain();
+    assert_eq!(tab.pending.len(), 1, "one request for the key");
+    tab.respond(ok(&token(tab.now)));
+    assert!(tab.result(first).is_some());
+}

@@ -411,3 +411,20 @@ fn a_template_caller_served_by_another_tabs_token_keeps_the_key_refreshed() {
         tab.sent.iter().map(|r| &r.url).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_token_with_little_left_does_not_abort_a_request_for_a_full_one() {
+    // Another tab's token with 6 s left serves the waiting caller, but it
+    // is inside its refresh window: the request this tab has out, nearly
+    // answered, is worth more than a new one a moment later.
+    let mut tab = Tab::new();
+    let w = tab.get_wait(&plain());
+    assert_eq!(tab.pending.len(), 1);
+    let late = jwt_with(Some(T0 - 54.0), T0 - 54.0, T0 + 6.0, "");
+    assert_eq!(tab.m.handle_broadcast(tab.now, &message(&late)), Ok(()));
+    tab.drain();
+    assert_eq!(tab.token_of(w), late, "the caller is served");
+    assert!(tab.aborted.is_empty(), "the request goes on");
+    tab.respond(ok(&token(T0)));
+    assert_eq!(tab.cached(), Some(token(T0)));
+}

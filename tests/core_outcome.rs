@@ -163,4 +163,34 @@ fn nothing_queued_to_start_is_started_after_dispose() {
         })
         .count();
     assert_eq!(settled, 2, "both calls settled disposed");
+    // Never sent: neither aborted nor reported as a request.
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Abort { .. } | Effect::Refresh(_))),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_refresh_dropped_by_clear_cache_before_its_request_went_out_sends_nothing() {
+    // Its request queued, not yet carried out, when app code (between two
+    // effects) clears the cache.
+    let cfg = Config::new(options(), 42, &SerdeJson).unwrap();
+    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), None);
+    tab.prime(&token(T0));
+    tab.now += 46.0;
+    tab.get_ready(&plain()); // a background refresh, after a random pause
+    tab.rearm();
+    let (at, _) = tab.armed.take().expect("the pause's timer");
+    tab.now += 1.5;
+    tab.m.handle_timer(tab.now, at);
+    tab.m.clear_cache(tab.now);
+    let effects: Vec<Effect> = std::iter::from_fn(|| tab.m.poll_effect()).collect();
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Fetch { .. } | Effect::Abort { .. })),
+        "{effects:?}"
+    );
 }

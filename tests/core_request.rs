@@ -169,6 +169,10 @@ fn config_rejects_bad_options_naming_the_field() {
         "backgroundRefreshThreshold",
     );
     bad(|o| o.poll_interval = Some(f64::NAN), "pollInterval");
+    // A call that could wait for ever would keep its session alive for
+    // ever (SPEC 11.1: every call is bounded).
+    bad(|o| o.timeout = Some(f64::INFINITY), "timeout");
+    bad(|o| o.timeout = Some(f64::NAN), "timeout");
 }
 
 #[test]

@@ -95,8 +95,9 @@ impl Config {
         let timeout = match options.timeout {
             None => DEFAULT_TIMEOUT,
             // Below a second, no request could be answered in time.
-            Some(t) if t >= 0.0 && !t.is_nan() => (t / 1000.0).max(MIN_TIMEOUT),
-            Some(_) => return invalid("timeout must be a number of milliseconds ≥ 0"),
+            // A call that could wait for ever keeps its session for ever.
+            Some(t) if t.is_finite() && t >= 0.0 => (t / 1000.0).max(MIN_TIMEOUT),
+            Some(_) => return invalid("timeout must be a finite number of milliseconds ≥ 0"),
         };
         Ok(Config {
             frontend_api,

@@ -48,6 +48,7 @@ impl Machine {
         let id = valid.key.token_id(&self.cfg.session_id);
         let issued = self.issued(&valid.jwt);
         let remaining = valid.jwt.remaining(self.now.server);
+        let window = valid.jwt.refresh_window(self.cfg.threshold);
         self.entries
             .get_or_insert_with(&id, || Entry::new(valid.key));
         if !self.store(&id, valid.jwt) {
@@ -79,13 +80,15 @@ impl Machine {
         // A refresh nobody waits for, and whose request is not out yet, is moot
         // now: this is how a tab that lost the lock race learns it is done.
         // One for callers, all of them served by this token, is moot even
-        // with its request out, which is aborted (SPEC 3.5); the session's
-        // own refresh keeps its request, whose answer may be fresher.
+        // with its request out, which is aborted (SPEC 3.5), unless the
+        // token is in its refresh window: a refresh would follow at once.
+        // The session's own refresh keeps its request, whose answer may be
+        // fresher.
         let moot = self.flights_where(&|f| {
             f.token_id == id
                 && f.waiters.is_empty()
                 && !f.kind.forced()
-                && (f.open.is_empty() || f.kind.for_callers())
+                && (f.open.is_empty() || (f.kind.for_callers() && remaining > window))
                 && remaining > self.kind_need(f)
         });
         for flight in moot {

@@ -29,7 +29,7 @@ use crate::core::effect::{
 };
 use crate::core::error::Error;
 use crate::core::faults::Fault;
-use crate::core::flight::{Entry, Flight, Kind};
+use crate::core::flight::{Entry, Flight, Kind, Phase};
 use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::keymap::KeyMap;
@@ -288,8 +288,10 @@ impl Machine {
             // Offline, a call that would wait fails at once (SPEC 5), even
             // where a request is already out; the session's own key keeps
             // trying once back online (SPEC 11.2).
-            let recovering = self.find_flight(&id, Kind::Recovery).is_some();
-            if kind == Kind::Shared && !recovering && self.recovers(&id, &Error::Offline) {
+            // A flight of the key already out becomes the recovery if it
+            // fails: a second one would double the requests once online.
+            if kind == Kind::Shared && !self.refreshing(&id) && self.recovers(&id, &Error::Offline)
+            {
                 self.push_flight(&id, Kind::Recovery, Vec::new(), 0, Instant::END);
             }
             return Served::Failed(Error::Offline);
@@ -422,10 +424,17 @@ impl Machine {
         if self.disposed {
             return;
         }
-        // Calls past their time go first: a late timer must not send a
-        // request for a call that gives up in the same breath.
+        let due = |f: &Flight| f.phase_deadline() <= now + EPSILON;
+        // Attempts past their time count as failed first (SPEC 3.5), so that
+        // a call that gives up with them is told so and the key recovers;
+        // then the calls past their time give up, before anything is sent:
+        // a late timer must not send a request for a call that gives up in
+        // the same breath.
+        for flight in self.flights_where(&|f| due(f) && matches!(f.phase, Phase::InFlight { .. })) {
+            self.phase_due(flight);
+        }
         self.give_up(now);
-        for flight in self.flights_where(&|f| f.phase_deadline() <= now + EPSILON) {
+        for flight in self.flights_where(&due) {
             self.phase_due(flight);
         }
         self.schedule();

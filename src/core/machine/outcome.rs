@@ -102,6 +102,16 @@ impl Machine {
         // Its code is all that is told (onRefresh carries no message).
         let aborted = Error::Network(String::new());
         for sent in &flight.open {
+            // Queued and not yet carried out (app code between two effects
+            // ended the flight): never sent, so neither aborted nor told.
+            let queued = self
+                .effects
+                .iter()
+                .position(|e| matches!(e, Effect::Fetch { id, .. } if *id == sent.fetch));
+            if let Some(i) = queued {
+                self.effects.remove(i);
+                continue;
+            }
             self.effects.push(Effect::Abort { id: sent.fetch });
             let event =
                 self.refresh_event(&flight.token_id, flight.kind, sent, None, Some(&aborted));

@@ -94,7 +94,7 @@ impl Machine {
 
     /// Whether a refresh (background, shared with callers, or the
     /// session's recovery) of `id` is out.
-    fn refreshing(&self, id: &str) -> bool {
+    pub(super) fn refreshing(&self, id: &str) -> bool {
         [Kind::Background, Kind::Shared, Kind::Recovery]
             .iter()
             .any(|k| self.find_flight(id, *k).is_some())
