@@ -128,9 +128,10 @@ fn on_abort(
     let signal = signal.clone()?;
     let weak = std::rc::Rc::downgrade(shared);
     let target = signal.clone();
-    let listener = EventListener::once(&target, "abort", move |_| {
-        // Only an abort ends the call: an `abort` event dispatched by hand
-        // on a signal that is not aborted is no reason.
+    // Not `once`: the browser would remove it at an `abort` event
+    // dispatched by hand on a signal that is not aborted, which is no
+    // reason and must leave the real abort heard. Removed with the call.
+    let listener = EventListener::new(&target, "abort", move |_| {
         let Some(shared) = weak.upgrade().filter(|_| signal.aborted()) else {
             return;
         };

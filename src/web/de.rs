@@ -295,9 +295,10 @@ impl Fields {
             }
             if own != 0 {
                 may = own;
-            } else if !js.value.is_object() {
-                // Asked only here, off the hot path: a number has no own
-                // keys, a string or an array refuses its own above.
+            } else if !js.value.is_object() || Array::is_array(&js.value) {
+                // Asked only here, off the hot path: a number or a function
+                // has no own keys, a string or an array with items refuses
+                // them above.
                 return Err(expected("an object"));
             }
         } else if !js.value.is_object() || Array::is_array(&js.value) {

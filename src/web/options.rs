@@ -4,7 +4,7 @@
 //! refused, errors that name the field and what it must be); the core
 //! validates the values. As in JS, a field that is `undefined` is absent.
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use serde::{Deserialize, Deserializer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -176,14 +176,25 @@ pub(crate) fn get_token_options(
 /// An `AbortSignal` given as `signal`.
 pub(crate) fn signal(value: JsValue) -> Result<AbortSignal, Error> {
     // `instanceof` is not enough: a Proxy of a signal, or an object made
-    // from its prototype, passes it and then throws on first use, inside
-    // the call. Its `aborted` getter, read catching, asks for a real one.
-    let real = value.is_instance_of::<AbortSignal>()
-        && Reflect::get(&value, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some());
-    if !real {
+    // from its prototype (with an own `aborted` or not), passes it and then
+    // throws on first use, inside the call. The prototype's own `aborted`
+    // getter, called on it catching, takes only a real one.
+    if value.unchecked_ref::<Brand>().aborted().is_err() {
         return Err(invalid("signal must be an AbortSignal"));
     }
     Ok(value.unchecked_into())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Any value, to be asked whether it is an `AbortSignal`.
+    #[wasm_bindgen(js_name = AbortSignal)]
+    type Brand;
+
+    /// `AbortSignal.prototype`'s `aborted` getter, called on the value
+    /// (`final`: not looked up on it): it throws unless the value is one.
+    #[wasm_bindgen(method, getter, final, catch, js_class = "AbortSignal", js_name = aborted)]
+    fn aborted(this: &Brand) -> Result<bool, JsValue>;
 }
 
 fn invalid(why: &str) -> Error {

@@ -709,6 +709,10 @@ export async function options_are_read_by_name_from_objects_of_every_shape() {
     const typo = { tmplate: "x" };
     const e = await rejection(s.getToken(typo), "an own typo");
     assert(e.message.includes("unknown option tmplate"), e.message);
+    // An array is no options object, empty or not.
+    for (const array of [[], ["template"]]) {
+      eq((await rejection(s.getToken(array), "an array")).code, "invalid_options", `an array of ${array.length}`);
+    }
     const inheritedTypo = Object.create({ template: "t" }, { tmplate: { value: "x", enumerable: true } });
     assert((await rejection(s.getToken(inheritedTypo), "an own typo beside an inherited field")).message.includes("unknown option tmplate"), "own typo");
   });
