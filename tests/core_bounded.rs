@@ -445,3 +445,19 @@ fn going_offline_with_a_request_out_makes_no_second_flight() {
     tab.respond(ok(&token(tab.now)));
     assert!(tab.result(first).is_some());
 }
+
+#[test]
+fn a_server_that_never_answers_holds_at_most_two_requests_open() {
+    // SPEC 3.5 keeps a slow request open while its retry races it; one
+    // older than that has lost. Recovering against a server that never
+    // answers must not keep one more open every half minute.
+    let mut tab = with_timeout(30_000.0);
+    let w = tab.get_wait(&plain());
+    tab.advance(600.0);
+    tab.error_of(w);
+    assert!(tab.sent.len() >= 10, "{} requests", tab.sent.len());
+    assert!(tab.pending.len() <= 2, "{} open", tab.pending.len());
+    assert_eq!(tab.aborted.len(), tab.sent.len() - tab.pending.len());
+    // Each request is reported once, the aborted ones included.
+    assert_eq!(tab.refreshes.len(), tab.aborted.len());
+}

@@ -315,7 +315,14 @@ impl Machine {
         );
         // Its query goes when an error quotes it (`Error::at`).
         let url = request.url.clone();
+        let mut lost = None;
         if let Some(flight) = self.flight_mut(id) {
+            // SPEC 3.5 keeps a slow request open while its retry races it;
+            // one older than that has lost. A recovery against a server that
+            // never answers would otherwise hold one more open every pause.
+            if flight.open.len() >= 2 {
+                lost = Some((flight.kind, flight.open.remove(0)));
+            }
             flight.open.push(Sent {
                 fetch,
                 url,
@@ -323,7 +330,20 @@ impl Machine {
                 attempt,
             });
         }
+        if let Some((kind, sent)) = lost {
+            self.abort_sent(&token_id, kind, &sent);
+        }
         self.effects.push(Effect::Fetch { id: fetch, request });
+    }
+
+    /// Aborts request `sent` of a flight of `kind` for `token_id`, and
+    /// reports it (SPEC 8.4: every request is reported once), a network
+    /// error whose code is all that is told (onRefresh carries no message).
+    pub(super) fn abort_sent(&mut self, token_id: &str, kind: Kind, sent: &Sent) {
+        self.effects.push(Effect::Abort { id: sent.fetch });
+        let aborted = Error::Network(String::new());
+        let event = self.refresh_event(token_id, kind, sent, None, Some(&aborted));
+        self.effects.push(event);
     }
 
     /// What request `fetch` of flight `id` came back with. The first answer

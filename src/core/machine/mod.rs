@@ -424,18 +424,22 @@ impl Machine {
         if self.disposed {
             return;
         }
-        let due = |f: &Flight| f.phase_deadline() <= now + EPSILON;
         // Attempts past their time count as failed first (SPEC 3.5), so that
         // a call that gives up with them is told so and the key recovers;
         // then the calls past their time give up, before anything is sent:
         // a late timer must not send a request for a call that gives up in
-        // the same breath.
-        for flight in self.flights_where(&|f| due(f) && matches!(f.phase, Phase::InFlight { .. })) {
-            self.phase_due(flight);
-        }
-        self.give_up(now);
-        for flight in self.flights_where(&due) {
-            self.phase_due(flight);
+        // the same breath. (One loop: one call of `phase_due` in the module.)
+        for attempts in [true, false] {
+            if !attempts {
+                self.give_up(now);
+            }
+            let due = self.flights_where(&|f| {
+                f.phase_deadline() <= now + EPSILON
+                    && (!attempts || matches!(f.phase, Phase::InFlight { .. }))
+            });
+            for flight in due {
+                self.phase_due(flight);
+            }
         }
         self.schedule();
     }
@@ -501,14 +505,10 @@ impl Machine {
         }
         self.entries.clear();
         self.hydrated_previous = None;
-        // Queued and not yet carried out (a driver runs app code between
-        // effects, which may dispose): nothing starts after `dispose`.
-        self.effects.retain(|e| {
-            !matches!(
-                e,
-                Effect::Fetch { .. } | Effect::AcquireLock { .. } | Effect::Ask { .. }
-            )
-        });
+        // Requests queued and not yet carried out (a driver runs app code
+        // between effects, which may dispose) went with their flights
+        // (`finish`). A lock asked for meanwhile is let go as it is granted
+        // (`lock_result`), and a question goes to no channel.
     }
 
     /// Seconds to add to the local clock to get the server's, as estimated

@@ -99,8 +99,6 @@ impl Machine {
             });
         }
         // No request outlives the need for it.
-        // Its code is all that is told (onRefresh carries no message).
-        let aborted = Error::Network(String::new());
         for sent in &flight.open {
             // Queued and not yet carried out (app code between two effects
             // ended the flight): never sent, so neither aborted nor told.
@@ -112,10 +110,7 @@ impl Machine {
                 self.effects.remove(i);
                 continue;
             }
-            self.effects.push(Effect::Abort { id: sent.fetch });
-            let event =
-                self.refresh_event(&flight.token_id, flight.kind, sent, None, Some(&aborted));
-            self.effects.push(event);
+            self.abort_sent(&flight.token_id, flight.kind, sent);
         }
         if session_over {
             self.end_session(true);
