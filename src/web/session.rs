@@ -48,7 +48,7 @@ export interface SessionOptions {
   fetch?: typeof fetch;
   /** Default "include". */
   credentials?: RequestCredentials;
-  /** Milliseconds a call may wait in all, retries included; default 30000; below 1000 counts as 1000. */
+  /** Milliseconds a call may wait in all, retries included; default 30000; finite; below 1000 counts as 1000. */
   timeout?: number;
 }
 export interface GetTokenOptions {
