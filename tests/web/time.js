@@ -1,7 +1,7 @@
 // The time model through the real exports (SPEC 2.8, 3.5): requests that
 // stay open past their timeout and are aborted once their flight ends, and
 // a wall clock set back that postpones no deadline.
-import { assert, eq, flush, claims, scenario } from "./harness.js";
+import { assert, eq, flush, claims, scenario, waitFor } from "./harness.js";
 
 export async function every_request_carries_a_signal_aborted_once_its_flight_ends() {
   await scenario(async ({ clock, api, make }) => {
@@ -87,5 +87,24 @@ export async function a_clock_set_back_an_hour_postpones_no_retry_and_no_timeout
     eq(api.requests.length, 5, "and one refresh for the step");
     // The forced call gets the retry's token (awaited: nothing left loose).
     eq(await forcedCall, s.peekToken(), "the forced call got the retry's token, now cached");
+  });
+}
+
+// SPEC 2.8: after a step back nothing is served until a request bounds the
+// skew again. An app that only peeks (a UI reading peekToken or the
+// snapshot) must see that request go out at once, not at the next refresh.
+export async function a_peek_after_the_clock_is_set_back_starts_the_request_that_bounds_it() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    const first = await s.getToken();
+    await clock.tick(1_000);
+    clock.stepBack(3_600_000);
+    api.serverBehind = -3_600; // the server's clock did not move
+    eq(s.peekToken(), null, "nothing served after the step back");
+    await clock.tick(10);
+    eq(api.requests.length, 2, "a request at once, with no call");
+    await waitFor(() => s.peekToken() !== null, "a token again");
+    assert(s.peekToken() !== first, "the new one");
+    eq(s.getSnapshot().status, "ready", "and the status says so");
   });
 }
