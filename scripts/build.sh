@@ -5,6 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Panic messages name their source files, in this machine's cargo registry:
+# mapped to a short fixed path, the .wasm is the same wherever it is built
+# (a longer CARGO_HOME made it larger) and smaller. The flags replace the
+# target's from .cargo/config.toml, so they repeat them.
+flags="--cfg=web_sys_unstable_apis"
+for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$dir" ] && flags="$flags --remap-path-prefix=${dir%/}=~"
+done
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags"
+
 rm -rf pkg
 wasm-pack --quiet build --target web --release --out-dir pkg --out-name session_swr
 
@@ -18,10 +28,10 @@ if [ "${NO_WASM_OPT:-}" != 1 ]; then
   # --merge-similar-functions first: functions that differ only in constants
   # (serde's and wasm-bindgen's shims, mostly) become one, which -Oz then
   # optimises as one: 0.37 KB gzip less.
-  # Inlining: a function with one caller is inlined only when small (35, not
-  # X. Larger
-  # raw, but separate functions compress better than ones merged into their
-  # callers: 2.2 KB gzip less (docs/performance.md has the grid measured).
+  # Inlining: a function with one caller is inlined only when small (35
+  # instructions, where -Oz inlines any): larger raw, but separate functions
+  # compress better than ones merged into their callers: 2.2 KB gzip less
+  # (docs/performance.md has the grid measured).
   inlining=(--one-caller-inline-max-function-size=35 --always-inline-max-function-size=5)
   node_modules/.bin/wasm-opt --merge-similar-functions -Oz "${inlining[@]}" --low-memory-unused \
     --converge --strip-debug --strip-producers "${features[@]}" pkg/session_swr_bg.wasm \

@@ -331,8 +331,7 @@ fn a_late_timer_sends_no_request_for_a_call_past_its_time() {
         timeout: Some(3_000.0),
         ..options()
     };
-    let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
-    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), None);
+    let mut tab = Tab::on_locks(opts, 42, None);
     let w = tab.get_wait(&template("t"));
     tab.respond(status(503));
     assert!(
@@ -432,8 +431,7 @@ fn going_offline_with_a_request_out_makes_no_second_flight() {
         timeout: Some(30_000.0),
         ..options()
     };
-    let cfg = Config::new(opts, 42, &SerdeJson).unwrap();
-    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), None);
+    let mut tab = Tab::on_locks(opts, 42, None);
     let first = tab.get_wait(&plain());
     tab.m.set_online(tab.now, false);
     assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Offline));
@@ -460,4 +458,48 @@ fn a_server_that_never_answers_holds_at_most_two_requests_open() {
     assert_eq!(tab.aborted.len(), tab.sent.len() - tab.pending.len());
     // Each request is reported once, the aborted ones included.
     assert_eq!(tab.refreshes.len(), tab.aborted.len());
+}
+
+#[test]
+fn a_call_offline_then_cut_short_leaves_the_session_recovering() {
+    // The request out when the browser went offline was the only flight;
+    // its caller gives up before it failed: the session's key must still
+    // be refreshed once back online (SPEC 11.2).
+    let mut tab = with_timeout(30_000.0);
+    let a = tab.get_wait(&plain());
+    tab.m.set_online(tab.now, false);
+    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Offline));
+    tab.m.cancel(tab.now, a);
+    tab.drain();
+    tab.m.set_online(tab.now, true);
+    tab.drain();
+    tab.advance(1.0);
+    assert!(!tab.pending.is_empty(), "a request once online");
+    tab.respond(ok(&token(tab.now)));
+    assert_eq!(tab.cached(), Some(token(tab.now)), "and its token kept");
+}
+
+#[test]
+fn a_call_whose_last_attempt_hangs_to_its_deadline_says_it_gave_up() {
+    // Four quick 503s, then a request with no answer: the last attempt's
+    // deadline is the call's, at 30 s. The call says how long it waited and
+    // how many requests it made (SPEC 11.1).
+    let mut tab = with_timeout(30_000.0);
+    let w = tab.get_wait(&plain());
+    for _ in 0..4 {
+        while tab.pending.is_empty() {
+            tab.advance(0.05);
+        }
+        tab.respond(status(503));
+    }
+    while tab.pending.is_empty() {
+        tab.advance(0.05);
+    }
+    tab.advance(31.0);
+    let e = tab.full_error_of(w);
+    assert!(
+        e.message().contains("gave up after 30 s and 5 requests"),
+        "{}",
+        e.message()
+    );
 }

@@ -241,13 +241,7 @@ impl World {
     fn new(n: usize) -> World {
         let locks = LockTable::default();
         let tabs = (0..n)
-            .map(|i| {
-                let cfg = Config::new(options(), 100 + i as u64, &SerdeJson).unwrap();
-                Tab::with_locks(
-                    Machine::new(cfg, None, LocalTime(T0)).unwrap(),
-                    Some(locks.clone()),
-                )
-            })
+            .map(|i| Tab::on_locks(options(), 100 + i as u64, Some(locks.clone())))
             .collect();
         World { tabs, requests: 0 }
     }
@@ -427,4 +421,21 @@ fn a_token_with_little_left_does_not_abort_a_request_for_a_full_one() {
     assert!(tab.aborted.is_empty(), "the request goes on");
     tab.respond(ok(&token(T0)));
     assert_eq!(tab.cached(), Some(token(T0)));
+}
+
+#[test]
+fn a_refresh_if_stale_call_joins_the_request_a_stale_broadcast_left_out() {
+    // A broadcast token in its window served the waiting caller and left
+    // this tab's request out; a `refreshIfStale` call shares that request.
+    let mut tab = Tab::on_locks(options(), 42, None);
+    let w = tab.get_wait(&plain());
+    let stale = jwt_with(Some(T0 - 48.0), T0 - 48.0, T0 + 12.0, "");
+    assert_eq!(tab.m.handle_broadcast(tab.now, &message(&stale)), Ok(()));
+    tab.drain();
+    assert_eq!(tab.token_of(w), stale);
+    let fresh = tab.get_wait(&refresh_if_stale());
+    tab.advance(1.0);
+    assert_eq!(tab.sent.len(), 1, "one request");
+    tab.respond(ok(&token(tab.now)));
+    assert_eq!(tab.token_of(fresh), token(tab.now));
 }

@@ -79,8 +79,7 @@ fn another_tabs_token_found_after_the_lock_ends_the_flight_once() {
     locks
         .borrow_mut()
         .insert("session-swr:refresh:sess_1".into(), ());
-    let cfg = Config::new(options(), 7, &SerdeJson).unwrap();
-    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), Some(locks));
+    let mut tab = Tab::on_locks(options(), 7, Some(locks));
     let waiters: Vec<_> = (0..3).map(|_| tab.get_wait(&plain())).collect();
     assert_eq!(tab.busy, 1, "the lock was busy");
     tab.m
@@ -173,8 +172,7 @@ fn no_request_queued_before_dispose_is_sent_after_it() {
 fn a_refresh_dropped_by_clear_cache_before_its_request_went_out_sends_nothing() {
     // Its request queued, not yet carried out, when app code (between two
     // effects) clears the cache.
-    let cfg = Config::new(options(), 42, &SerdeJson).unwrap();
-    let mut tab = Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), None);
+    let mut tab = Tab::on_locks(options(), 42, None);
     tab.prime(&token(T0));
     tab.now += 46.0;
     tab.get_ready(&plain()); // a background refresh, after a random pause
@@ -188,6 +186,51 @@ fn a_refresh_dropped_by_clear_cache_before_its_request_went_out_sends_nothing() 
         !effects
             .iter()
             .any(|e| matches!(e, Effect::Fetch { .. } | Effect::Abort { .. })),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn an_answer_that_ends_a_flight_whose_retry_is_still_queued_is_taken() {
+    // A driver may hand over an answer before it has carried out every
+    // effect: here the background refresh's retry is queued, unsent, when
+    // its first request answers and ends the flight. Nothing panics, the
+    // retry is never sent, and the answer is reported.
+    // A 5-minute token whose window opens a minute before it ends: still
+    // servable when its refresh's first request times out.
+    let opts = SessionOptions {
+        background_refresh_threshold: Some(60.0),
+        poll_interval: Some(0.0),
+        ..options()
+    };
+    let mut tab = Tab::on_locks(opts, 42, None);
+    tab.prime(&jwt_with(Some(T0), T0, T0 + 300.0, ""));
+    tab.now += 241.0;
+    tab.get_ready(&plain());
+    while tab.pending.is_empty() {
+        tab.advance(0.1);
+    }
+    let (first, _) = tab.pending[0].clone();
+    tab.advance(20.1); // it counts as failed; its retry waits a backoff
+    assert_eq!(tab.pending.len(), 1, "the retry not sent yet");
+    // The timers of the backoff and the jitter fire; nothing is carried out.
+    for _ in 0..4 {
+        if let Some(at) = tab.m.poll_timeout(tab.now) {
+            tab.now += at - tab.m.instant();
+            tab.m.handle_timer(tab.now, at);
+        }
+    }
+    // It answers at last, with claims staler than the cached token's: the
+    // freshness guard keeps the cached one, and the flight ends.
+    let stale = jwt_with(Some(T0 - 10.0), tab.now.0, tab.now.0 + 300.0, "");
+    tab.m.handle_fetch(tab.now, first, ok(&stale));
+    let effects: Vec<Effect> = std::iter::from_fn(|| tab.m.poll_effect()).collect();
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Fetch { .. })),
+        "{effects:?}"
+    );
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Refresh(_))),
         "{effects:?}"
     );
 }

@@ -10,8 +10,7 @@ use std::collections::HashMap;
 use support::*;
 
 fn tab_on(locks: Option<LockTable>, seed: u64) -> Tab {
-    let cfg = Config::new(options(), seed, &SerdeJson).unwrap();
-    Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), locks)
+    Tab::on_locks(options(), seed, locks)
 }
 
 /// Takes the origin's lock for the default key, as another tab would.

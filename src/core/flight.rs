@@ -6,6 +6,8 @@ use super::effect::{FetchId, FlightId, LockId, WaiterId};
 use super::error::Error;
 use super::jwt::Jwt;
 use super::key::TokenKey;
+use super::machine::EPSILON;
+use super::text::{cat, whole};
 use super::time::{Instant, ServerTime};
 
 /// The cache slot of one key.
@@ -185,6 +187,22 @@ impl Flight {
             }
         }
         out
+    }
+
+    /// The error of its attempt, if it is out past its deadline at `now`
+    /// (SPEC 3.5: failed for retrying, its request still open).
+    pub fn timed_out(&self, now: Instant) -> Option<Error> {
+        let Phase::InFlight { fetch, deadline } = self.phase else {
+            return None;
+        };
+        let sent = self.open.iter().find(|s| s.fetch == fetch)?;
+        if deadline > now + EPSILON {
+            return None;
+        }
+        // Whole seconds: the attempt's timeout (SPEC 11.1).
+        let secs = whole(deadline - sent.at, f64::round);
+        let why = cat(&["no answer in ", &secs, " s"]);
+        Some(Error::at(Error::Network(why), &sent.url, None, None))
     }
 
     /// When the flight's phase ends.

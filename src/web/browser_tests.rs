@@ -148,7 +148,8 @@ mod time {
     scenarios!("/tests/web/time.js" => every_request_carries_a_signal_aborted_once_its_flight_ends,
         clear_cache_and_dispose_abort_what_nobody_waits_for,
         a_clock_set_back_an_hour_postpones_no_retry_and_no_timeout,
-        a_peek_after_the_clock_is_set_back_starts_the_request_that_bounds_it
+        a_peek_after_the_clock_is_set_back_starts_the_request_that_bounds_it,
+        a_snapshot_read_after_the_clock_is_set_back_starts_the_request_that_bounds_it
     );
 }
 

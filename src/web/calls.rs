@@ -9,6 +9,7 @@ use web_sys::AbortSignal;
 
 use super::driver::{now, pump, with, Shared};
 use super::error::to_js;
+use super::options::abort_reason;
 use super::out::{self, Js};
 use crate::core::{Error, GetTokenOptions, Issued, LocalTime, Record, Served, Value, WaiterId};
 
@@ -70,8 +71,8 @@ pub(crate) fn get_token(
     info: bool,
     signals: &Signals,
 ) -> Promise {
-    if let Some(signal) = signals.iter().flatten().find(|s| s.aborted()) {
-        return Promise::reject(&signal.reason());
+    if let Some(reason) = signals.iter().flatten().find_map(abort_reason) {
+        return Promise::reject(&reason);
     }
     let served = with(shared, |d| match d.machine.serve(now(), opts) {
         Served::Cached(hit) => {
@@ -132,7 +133,7 @@ fn on_abort(
     // dispatched by hand on a signal that is not aborted, which is no
     // reason and must leave the real abort heard. Removed with the call.
     let listener = EventListener::new(&target, "abort", move |_| {
-        let Some(shared) = weak.upgrade().filter(|_| signal.aborted()) else {
+        let (Some(shared), Some(reason)) = (weak.upgrade(), abort_reason(&signal)) else {
             return;
         };
         let pending = with(&shared, |d| {
@@ -142,7 +143,7 @@ fn on_abort(
             Some(pending)
         });
         if let Some(p) = pending.flatten() {
-            let _ = p.reject.call1(&JsValue::UNDEFINED, &signal.reason());
+            let _ = p.reject.call1(&JsValue::UNDEFINED, &reason);
         }
         pump(&shared);
     });

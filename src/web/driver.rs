@@ -478,7 +478,7 @@ fn on_lock(
 
 /// Keeps exactly one timer, armed for the core's next deadline: a delay on
 /// its monotonic clock, which is what `setTimeout` counts in.
-fn rearm(shared: &Shared) {
+pub(crate) fn rearm(shared: &Shared) {
     let weak = Rc::downgrade(shared);
     with(shared, |d| {
         let Some(at) = d.machine.poll_timeout(now()) else {

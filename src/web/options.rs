@@ -195,6 +195,21 @@ extern "C" {
     /// (`final`: not looked up on it): it throws unless the value is one.
     #[wasm_bindgen(method, getter, final, catch, js_class = "AbortSignal", js_name = aborted)]
     fn aborted(this: &Brand) -> Result<bool, JsValue>;
+
+    /// `AbortSignal.prototype`'s `reason` getter, as `aborted`.
+    #[wasm_bindgen(method, getter, final, catch, js_class = "AbortSignal", js_name = reason)]
+    fn reason(this: &Brand) -> Result<JsValue, JsValue>;
+}
+
+/// Whether `signal` is aborted, and why: read with the prototype's own
+/// getters, so that an `aborted` or `reason` the app set on the signal
+/// itself (a throwing getter, say) is never asked.
+pub(crate) fn abort_reason(signal: &AbortSignal) -> Option<JsValue> {
+    let brand = signal.unchecked_ref::<Brand>();
+    brand
+        .aborted()
+        .unwrap_or(false)
+        .then(|| brand.reason().unwrap_or_default())
 }
 
 fn invalid(why: &str) -> Error {

@@ -7,7 +7,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
-use super::driver::{now, with, Driver, Shared, Topic};
+use super::driver::{self, now, with, Driver, Shared, Topic};
 use super::error::to_js;
 use super::listeners;
 use super::out::{self, Js};
@@ -74,10 +74,13 @@ pub(crate) fn get_snapshot(shared: &Shared) -> JsValue {
     let Some((object, changed)) = object else {
         return JsValue::NULL;
     };
-    // Found changed here (a token past its cutoff before its timer ran):
-    // the subscribers hear of it too.
+    // Found changed here (a token past its cutoff before its timer ran,
+    // or the clock set back): the subscribers hear of it too, and the
+    // timer is re-armed for what is due now (SPEC 2.8: the request that
+    // bounds the skew again). No pump: no app code runs in a render.
     if changed {
         queue(shared);
+        driver::rearm(shared);
     }
     object
 }

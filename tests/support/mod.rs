@@ -173,6 +173,13 @@ impl Tab {
         tab
     }
 
+    /// A tab with `opts` and jitter seed `seed`, on the origin whose locks
+    /// are `locks` (`None`: no Web Locks).
+    pub fn on_locks(opts: SessionOptions, seed: u64, locks: Option<LockTable>) -> Tab {
+        let cfg = Config::new(opts, seed, &SerdeJson).unwrap();
+        Tab::with_locks(Machine::new(cfg, None, LocalTime(T0)).unwrap(), locks)
+    }
+
     pub fn from_machine(m: Machine) -> Tab {
         Tab::with_locks(m, Some(LockTable::default()))
     }

@@ -98,6 +98,16 @@ export async function only_a_real_abort_signal_is_taken_and_only_an_abort_ends_a
       const f = await rejection(s.fetchWithAuth("https://api.test/me", { tokenOptions: { signal } }), what);
       eq(f.code, "invalid_options", `${what}, in tokenOptions`);
     }
+    // A real signal with an `aborted` of the app's own, one that throws:
+    // never asked; the call waits, and its abort is heard.
+    api.respondWith({ hold: true });
+    const own = new AbortController();
+    Object.defineProperty(own.signal, "aborted", { get() { throw new Error("asked"); } });
+    const q = s.getToken({ signal: own.signal });
+    await flush();
+    assert(!(await settled(q)), "waiting");
+    own.abort(new Error("own"));
+    eq((await rejection(q, "aborted")).message, "own", "its abort heard");
     // An `abort` event sent by hand on a signal that is not aborted is no
     // abort: the call goes on to its token.
     api.respondWith({ hold: true });

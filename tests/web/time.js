@@ -108,3 +108,19 @@ export async function a_peek_after_the_clock_is_set_back_starts_the_request_that
     eq(s.getSnapshot().status, "ready", "and the status says so");
   });
 }
+
+// The same for a UI that reads only the snapshot.
+export async function a_snapshot_read_after_the_clock_is_set_back_starts_the_request_that_bounds_it() {
+  await scenario(async ({ clock, api, make }) => {
+    const s = make({ pollInterval: 0 });
+    await s.getToken();
+    eq(s.getSnapshot().status, "ready", "ready");
+    await clock.tick(1_000);
+    clock.stepBack(3_600_000);
+    api.serverBehind = -3_600; // the server's clock did not move
+    eq(s.getSnapshot().token, null, "no token in it after the step back");
+    await clock.tick(10);
+    eq(api.requests.length, 2, "a request at once, with no call");
+    await waitFor(() => s.getSnapshot().status === "ready", "ready again");
+  });
+}

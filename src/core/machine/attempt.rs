@@ -15,7 +15,7 @@ use crate::core::flight::{Flight, Kind, Phase, Sent, Waiter};
 use crate::core::jwt::Jwt;
 use crate::core::request::TokensRequest;
 use crate::core::response::{interpret, Failure, FetchOutcome};
-use crate::core::text::{cat, decimal, digits, whole};
+use crate::core::text::{cat, decimal, digits};
 use crate::core::time::{Instant, Now};
 
 /// A tab that lost the lock race waits at most this long (2.5 to 5 s,
@@ -196,18 +196,11 @@ impl Machine {
         };
         match phase {
             // Failed for retrying; the request stays open (SPEC 3.5).
-            Phase::InFlight { fetch, deadline } => {
-                let Some(sent) = self
-                    .flight(id)
-                    .and_then(|f| f.open.iter().find(|s| s.fetch == fetch))
-                else {
-                    return;
-                };
-                // Whole seconds: the attempt's timeout (SPEC 11.1).
-                let secs = whole(deadline - sent.at, f64::round);
-                let why = cat(&["no answer in ", &secs, " s"]);
-                let timeout = Error::at(Error::Network(why), &sent.url, None, None);
-                self.retry_or_fail(id, timeout, None);
+            Phase::InFlight { .. } => {
+                let now = self.now.at;
+                if let Some(timeout) = self.flight(id).and_then(|f| f.timed_out(now)) {
+                    self.retry_or_fail(id, timeout, None);
+                }
             }
             _ if !self.online => self.went_offline(id),
             Phase::Backoff { .. } => self.attempt(id),
@@ -435,7 +428,10 @@ impl Machine {
                 }
             }
         }
-        // Once applied, and before the requests this answer made moot.
+        // Once applied, and before the requests this answer made moot. The
+        // flight's end may have taken a queued request out from before the
+        // mark.
+        let mark = mark.min(self.effects.len());
         let before = self.effects[mark..]
             .iter()
             .position(|e| matches!(e, Effect::Refresh(_)))

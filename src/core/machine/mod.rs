@@ -29,7 +29,7 @@ use crate::core::effect::{
 };
 use crate::core::error::Error;
 use crate::core::faults::Fault;
-use crate::core::flight::{Entry, Flight, Kind, Phase};
+use crate::core::flight::{Entry, Flight, Kind};
 use crate::core::jwt::Jwt;
 use crate::core::key::TokenKey;
 use crate::core::keymap::KeyMap;
@@ -270,7 +270,9 @@ impl Machine {
         // Join whatever request will bring this key a token; skipCache
         // requests are joined only because nothing servable is left.
         let joinable: &[Kind] = match kind {
-            Kind::Background => &[Kind::Background],
+            // A stale token's refresh, or a request out that a token in
+            // its window (from another tab) left running.
+            Kind::Background => &[Kind::Background, Kind::Shared],
             _ => &[
                 Kind::Shared,
                 Kind::Recovery,
@@ -424,22 +426,12 @@ impl Machine {
         if self.disposed {
             return;
         }
-        // Attempts past their time count as failed first (SPEC 3.5), so that
-        // a call that gives up with them is told so and the key recovers;
-        // then the calls past their time give up, before anything is sent:
-        // a late timer must not send a request for a call that gives up in
-        // the same breath. (One loop: one call of `phase_due` in the module.)
-        for attempts in [true, false] {
-            if !attempts {
-                self.give_up(now);
-            }
-            let due = self.flights_where(&|f| {
-                f.phase_deadline() <= now + EPSILON
-                    && (!attempts || matches!(f.phase, Phase::InFlight { .. }))
-            });
-            for flight in due {
-                self.phase_due(flight);
-            }
+        // Calls past their time give up first (SPEC 11.1), before anything
+        // is sent: a late timer must not send a request for a call that
+        // gives up in the same breath.
+        self.give_up(now);
+        for id in self.flights_where(&|f| f.phase_deadline() <= now + EPSILON) {
+            self.phase_due(id);
         }
         self.schedule();
     }

@@ -235,6 +235,12 @@ impl Machine {
         let origin = self.cfg.frontend_api.clone();
         let mut ended = Vec::new();
         for f in &mut self.flights {
+            // An attempt past its time has failed (SPEC 3.5): its error is
+            // what a call giving up with it is told, and what makes the key
+            // recover.
+            if let Some(timeout) = f.timed_out(now) {
+                f.error = Some(timeout);
+            }
             let (sent, last) = (f.sent, f.error.clone());
             let out = f.take_waiters(&|w| w.deadline <= now + EPSILON);
             if out.is_empty() {
@@ -273,10 +279,20 @@ impl Machine {
         if !flight.kind.for_callers() || !flight.waiters.is_empty() {
             return false;
         }
-        let failed = flight.error.clone();
-        if failed.is_some_and(|e| self.recover(id, &e)) {
+        // Offline, its request will fail `offline` (SPEC 11.2): it was
+        // the key's only flight, so it recovers instead.
+        let failed = match &flight.error {
+            Some(e) => e.clone(),
+            None if !self.online => Error::Offline,
+            None => return self.dropped(id),
+        };
+        if self.recover(id, &failed) {
             return false;
         }
+        self.dropped(id)
+    }
+
+    fn dropped(&mut self, id: FlightId) -> bool {
         self.finish(id, Ending::Dropped);
         true
     }
