@@ -200,9 +200,7 @@ fn recovery_backs_off_to_thirty_seconds_and_callers_join_it() {
     let before = tab.sent.len();
     let w = tab.get_wait(&plain());
     assert_eq!(tab.sent.len(), before, "joined, no request of its own");
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(ok(&token(tab.now)));
     assert_eq!(tab.token_of(w), token(tab.now));
 }
@@ -246,16 +244,12 @@ fn recovery_waits_for_retry_after_and_ends_with_the_session() {
     let w = tab.get_wait(&plain());
     answer_for(&mut tab, 20.0, &status(503));
     tab.error_of(w);
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(status_retry_after(429, "90"));
     let n = tab.sent.len();
     tab.advance(89.0);
     assert_eq!(tab.sent.len(), n, "nothing before the server's 90 s");
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(status(401));
     assert!(tab.m.is_ended());
     let n = tab.sent.len();
@@ -305,18 +299,14 @@ fn a_caller_that_joins_a_background_refresh_gets_its_retries() {
         },
         Some(&token(T0)),
     );
-    while tab.pending.is_empty() {
-        tab.advance(0.5);
-    }
+    tab.until_sent(0.5);
     let exp = tab.m.peek(tab.now, &plain()).unwrap().expires_at;
     tab.advance(exp.0 - tab.now.0 - 4.0);
     let w = tab.get_wait(&plain());
     assert_eq!(tab.pending.len(), 1, "joined the refresh");
     tab.respond(status(503));
     assert!(tab.result(w).is_none(), "a 503 is retried for the caller");
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(ok(&token(tab.now)));
     assert_eq!(tab.token_of(w), token(tab.now));
 }
@@ -359,16 +349,12 @@ fn a_caller_during_a_recovery_pause_waits_for_it_and_is_told_why() {
     let w = tab.get_wait(&plain());
     answer_for(&mut tab, 600.0, &status(503));
     tab.error_of(w);
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(status(503));
     // Just after a failed attempt: the longest wait for the next one.
     let w = tab.get_wait(&plain());
     let at = tab.now;
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     assert!(
         tab.now - at < 30.0,
         "a request {} s after the call",
@@ -386,9 +372,7 @@ fn a_caller_during_a_recovery_pause_waits_for_it_and_is_told_why() {
     let w = tab.get_wait(&plain());
     answer_for(&mut tab, 600.0, &status(503));
     tab.error_of(w);
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(status(503));
     let w = tab.get_wait(&plain());
     tab.advance(5.1);
@@ -487,14 +471,10 @@ fn a_call_whose_last_attempt_hangs_to_its_deadline_says_it_gave_up() {
     let mut tab = with_timeout(30_000.0);
     let w = tab.get_wait(&plain());
     for _ in 0..4 {
-        while tab.pending.is_empty() {
-            tab.advance(0.05);
-        }
+        tab.until_sent(0.05);
         tab.respond(status(503));
     }
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.advance(31.0);
     let e = tab.full_error_of(w);
     assert!(

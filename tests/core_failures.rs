@@ -322,9 +322,7 @@ fn total_outage_is_a_trickle_not_a_flood() {
     assert!(requests >= 60, "still trying to recover: {requests}");
     // And it recovers once the network is back.
     let heal = tab.now;
-    while tab.pending.is_empty() {
-        tab.advance(0.25);
-    }
+    tab.until_sent(0.25);
     tab.respond(ok(&token(tab.now)));
     assert!(tab.now - heal <= 46.0);
     assert_eq!(tab.get_ready(&plain()), token(tab.now));

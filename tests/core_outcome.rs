@@ -207,9 +207,7 @@ fn an_answer_that_ends_a_flight_whose_retry_is_still_queued_is_taken() {
     tab.prime(&jwt_with(Some(T0), T0, T0 + 300.0, ""));
     tab.now += 241.0;
     tab.get_ready(&plain());
-    while tab.pending.is_empty() {
-        tab.advance(0.1);
-    }
+    tab.until_sent(0.1);
     let (first, _) = tab.pending[0].clone();
     tab.advance(20.1); // it counts as failed; its retry waits a backoff
     assert_eq!(tab.pending.len(), 1, "the retry not sent yet");

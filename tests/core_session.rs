@@ -137,9 +137,7 @@ fn each_settled_request_is_one_refresh_event_after_its_outcome() {
     let w = tab.get_wait(&plain());
     tab.now += 0.25;
     tab.respond(status(503));
-    while tab.pending.is_empty() {
-        tab.advance(0.001); // until the retry goes out
-    }
+    tab.until_sent(0.001); // until the retry goes out
     tab.now += 0.5;
     tab.respond(ok(&token(tab.now)));
     tab.token_of(w);

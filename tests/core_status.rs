@@ -36,9 +36,7 @@ fn the_status_follows_the_sessions_own_key() {
     assert_eq!(snap.status, Status::Error, "the last attempt failed");
     assert_eq!(snap.error.as_ref().map(Error::code), Some("http_error"));
     assert_eq!(snap.token, None);
-    while tab.pending.is_empty() {
-        tab.advance(0.05);
-    }
+    tab.until_sent(0.05);
     tab.respond(ok(&token(tab.now)));
     tab.token_of(w);
     let snap = tab.m.snapshot(tab.now);

@@ -336,6 +336,16 @@ impl Tab {
         self.now = target;
     }
 
+    /// Moves the clock on in steps of `step` seconds until a request is
+    /// out (an hour at most).
+    pub fn until_sent(&mut self, step: f64) {
+        let end = self.now + 3600.0;
+        while self.pending.is_empty() {
+            assert!(self.now < end, "no request in an hour");
+            self.advance(step);
+        }
+    }
+
     /// Seconds until the machine's next timeout, as a driver would arm it.
     pub fn timer_in(&mut self) -> Option<f64> {
         let at = self.m.poll_timeout(self.now)?;
