@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Panic messages name their source files, in this machine's cargo registry:
 # mapped to a short fixed path, the .wasm is the same wherever it is built
-# (a longer CARGO_HOME made it larger) and smaller. The flags replace the
-# target's from .cargo/config.toml, so they repeat them.
+# (a longer CARGO_HOME made it larger) and smaller. The .cargo/config.toml
+# flag is repeated in case these replace it rather than add to it. Cargo
+# splits the variable at spaces: a path with one is left as it is.
 flags="--cfg=web_sys_unstable_apis"
-for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
-  [ -d "$dir" ] && flags="$flags --remap-path-prefix=${dir%/}=~"
+for dir in "${CARGO_HOME:-${HOME:-}/.cargo}"/registry/src/*/; do
+  case "$dir" in *[[:space:]]*) continue ;; esac
+  if [ -d "$dir" ]; then flags="$flags --remap-path-prefix=${dir%/}=~"; fi
 done
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags"
 

@@ -483,3 +483,29 @@ fn a_call_whose_last_attempt_hangs_to_its_deadline_says_it_gave_up() {
         e.message()
     );
 }
+
+#[test]
+fn a_skip_cache_call_that_gives_up_leaves_its_failure_in_the_status() {
+    // Its attempt hangs to the call's 5 s deadline: the call gives up, and
+    // the session says the last attempt failed (SPEC 11.3: `loading` is
+    // for nothing failed).
+    let mut tab = with_timeout(5_000.0);
+    let w = tab.get_wait(&skip_cache());
+    tab.advance(6.0);
+    assert!(matches!(tab.full_error_of(w), Error::GaveUp { .. }));
+    let s = tab.m.snapshot(tab.now);
+    assert_eq!(s.status, Status::Error);
+    assert!(s.error.is_some());
+}
+
+#[test]
+fn a_call_cut_short_while_offline_with_nothing_failed_aborts_its_request() {
+    // Nothing failed and nobody waits: the request is nobody's (SPEC 11.1);
+    // recovery is for a failure (11.2).
+    let mut tab = with_timeout(30_000.0);
+    let a = tab.get_wait(&plain());
+    tab.m.set_online(tab.now, false);
+    tab.m.cancel(tab.now, a);
+    tab.drain();
+    assert_eq!(tab.aborted.len(), 1);
+}

@@ -439,3 +439,39 @@ fn a_refresh_if_stale_call_joins_the_request_a_stale_broadcast_left_out() {
     tab.respond(ok(&token(tab.now)));
     assert_eq!(tab.token_of(fresh), token(tab.now));
 }
+
+#[test]
+fn a_refresh_if_stale_call_that_leaves_keeps_the_request_a_stale_broadcast_left_out() {
+    // The request left out is the key's refresh now: a caller who joins it
+    // and leaves does not abort it, nor make a second one.
+    let mut tab = Tab::on_locks(options(), 42, None);
+    let w = tab.get_wait(&plain());
+    let stale = jwt_with(Some(T0 - 48.0), T0 - 48.0, T0 + 12.0, "");
+    assert_eq!(tab.m.handle_broadcast(tab.now, &message(&stale)), Ok(()));
+    tab.drain();
+    assert_eq!(tab.token_of(w), stale);
+    let fresh = tab.get_wait(&refresh_if_stale());
+    tab.m.cancel(tab.now, fresh);
+    tab.drain();
+    tab.advance(2.0);
+    assert!(tab.aborted.is_empty(), "not aborted");
+    assert_eq!(tab.sent.len(), 1, "one request");
+}
+
+#[test]
+fn a_refresh_if_stale_call_joins_the_recovery_a_stale_broadcast_left_out() {
+    let mut tab = Tab::on_locks(options(), 42, None);
+    tab.m.set_online(tab.now, false);
+    assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Offline));
+    tab.m.set_online(tab.now, true);
+    tab.drain();
+    assert_eq!(tab.pending.len(), 1, "the recovery's request");
+    let stale = jwt_with(Some(T0 - 48.0), T0 - 48.0, T0 + 12.0, "");
+    assert_eq!(tab.m.handle_broadcast(tab.now, &message(&stale)), Ok(()));
+    tab.drain();
+    let fresh = tab.get_wait(&refresh_if_stale());
+    tab.advance(1.5);
+    assert_eq!(tab.sent.len(), 1, "one request");
+    tab.respond(ok(&token(tab.now)));
+    assert_eq!(tab.token_of(fresh), token(tab.now));
+}

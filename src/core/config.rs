@@ -77,7 +77,7 @@ impl Config {
     ) -> Result<Config, Error> {
         let invalid = |msg: &str| Err(Error::InvalidOptions(msg.to_owned()));
         if options.session_id.chars().all(is_space_or_control) {
-            return invalid("sessionId is required and must be a non-empty string");
+            return invalid("sessionId must be a non-empty string");
         }
         let frontend_api = validate_frontend_api(&options.frontend_api)?;
         let threshold = match options.background_refresh_threshold {
@@ -129,9 +129,6 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
         return bad("must be an absolute URL such as \"https://clerk.example.com\"");
     };
     let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
-        return bad("must use https: (or http: for a loopback host)");
-    }
     if rest
         .chars()
         .any(|c| c == '?' || c == '#' || is_space_or_control(c))
@@ -142,15 +139,12 @@ fn validate_frontend_api(url: &str) -> Result<String, Error> {
     if rest.len() > authority.len() + 1 {
         return bad("must be an origin such as \"https://clerk.example.com\", with no path");
     }
-    if authority.is_empty() || authority.contains('@') {
+    let host = host_of(authority);
+    if host.is_empty() || authority.contains('@') {
         return bad("must name a host (and no credentials)");
     }
-    let host = host_of(authority);
-    if host.is_empty() {
-        return bad("must name a host");
-    }
-    if scheme == "http" && !is_loopback(&host) {
-        return bad("must use https: unless the host is loopback (localhost, 127.0.0.0/8, [::1])");
+    if scheme != "https" && (scheme != "http" || !is_loopback(&host)) {
+        return bad("must use https: (http: for localhost, 127.0.0.0/8 or [::1] only)");
     }
     Ok(cat(&[&scheme, "://", authority]))
 }

@@ -104,7 +104,7 @@ pub(crate) fn session_options(value: &JsValue) -> Result<WebOptions, Error> {
         .ok_or_else(|| invalid("frontendApi is required"))?;
     let session_id = o
         .session_id
-        .ok_or_else(|| invalid("sessionId is required and must be a non-empty string"))?;
+        .ok_or_else(|| invalid("sessionId must be a non-empty string"))?;
     let channel = match o.broadcast_channel.0 {
         None => Some(DEFAULT_CHANNEL.to_owned()),
         Some(None) => None,

@@ -6,7 +6,7 @@ use super::Machine;
 use crate::core::broadcast::{check_time, validate_shape, IncomingBroadcast, Rejection};
 use crate::core::effect::Effect;
 use crate::core::events::TokenSource;
-use crate::core::flight::Entry;
+use crate::core::flight::{Entry, Kind};
 use crate::core::time::LocalTime;
 
 impl Machine {
@@ -69,6 +69,16 @@ impl Machine {
                     waiter: w.id,
                     result: Ok(issued.clone()),
                 });
+            }
+            // One for callers that this token, in its window, leaves
+            // running (below) is the key's refresh now: a caller who joins
+            // it and leaves does not end it.
+            if flight.kind == Kind::Shared
+                && flight.waiters.is_empty()
+                && !flight.open.is_empty()
+                && remaining <= window
+            {
+                flight.kind = Kind::Background;
             }
         }
         if handed {

@@ -195,10 +195,10 @@ impl Machine {
             return;
         };
         match phase {
-            // Failed for retrying; the request stays open (SPEC 3.5).
+            // Failed for retrying, with the error `handle_timeout` gave it;
+            // the request stays open (SPEC 3.5).
             Phase::InFlight { .. } => {
-                let now = self.now.at;
-                if let Some(timeout) = self.flight(id).and_then(|f| f.timed_out(now)) {
+                if let Some(timeout) = self.flight(id).and_then(|f| f.error.clone()) {
                     self.retry_or_fail(id, timeout, None);
                 }
             }

@@ -270,9 +270,9 @@ impl Machine {
         // Join whatever request will bring this key a token; skipCache
         // requests are joined only because nothing servable is left.
         let joinable: &[Kind] = match kind {
-            // A stale token's refresh, or a request out that a token in
-            // its window (from another tab) left running.
-            Kind::Background => &[Kind::Background, Kind::Shared],
+            // A stale token's refresh, or the recovery a token in its
+            // window (from another tab) left running.
+            Kind::Background => &[Kind::Background, Kind::Recovery],
             _ => &[
                 Kind::Shared,
                 Kind::Recovery,
@@ -290,8 +290,14 @@ impl Machine {
             // Offline, a call that would wait fails at once (SPEC 5), even
             // where a request is already out; the session's own key keeps
             // trying once back online (SPEC 11.2).
-            // A flight of the key already out becomes the recovery if it
-            // fails: a second one would double the requests once online.
+            // A flight of the key already out has a call failed for it: it
+            // becomes the recovery if its callers leave (a second flight
+            // would double the requests once online).
+            for f in &mut self.flights {
+                if f.token_id == id && f.error.is_none() {
+                    f.error = Some(Error::Offline);
+                }
+            }
             if kind == Kind::Shared && !self.refreshing(&id) && self.recovers(&id, &Error::Offline)
             {
                 self.push_flight(&id, Kind::Recovery, Vec::new(), 0, Instant::END);
@@ -425,6 +431,14 @@ impl Machine {
         let now = self.read(now).at;
         if self.disposed {
             return;
+        }
+        // An attempt past its time has failed (SPEC 3.5): its error is what
+        // a call giving up with it is told, what makes the key recover, and
+        // what the attempt is retried or failed with (`phase_due`).
+        for f in &mut self.flights {
+            if let Some(timeout) = f.timed_out(now) {
+                f.error = Some(timeout);
+            }
         }
         // Calls past their time give up first (SPEC 11.1), before anything
         // is sent: a late timer must not send a request for a call that

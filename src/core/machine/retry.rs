@@ -235,12 +235,6 @@ impl Machine {
         let origin = self.cfg.frontend_api.clone();
         let mut ended = Vec::new();
         for f in &mut self.flights {
-            // An attempt past its time has failed (SPEC 3.5): its error is
-            // what a call giving up with it is told, and what makes the key
-            // recover.
-            if let Some(timeout) = f.timed_out(now) {
-                f.error = Some(timeout);
-            }
             let (sent, last) = (f.sent, f.error.clone());
             let out = f.take_waiters(&|w| w.deadline <= now + EPSILON);
             if out.is_empty() {
@@ -279,21 +273,14 @@ impl Machine {
         if !flight.kind.for_callers() || !flight.waiters.is_empty() {
             return false;
         }
-        // Offline, its request will fail `offline` (SPEC 11.2): it was
-        // the key's only flight, so it recovers instead.
-        let failed = match &flight.error {
-            Some(e) => e.clone(),
-            None if !self.online => Error::Offline,
-            None => return self.dropped(id),
+        // After a failure it recovers, or ends as failed: the key's status
+        // and its pauses say so (SPEC 11.3, 5).
+        let ending = match flight.error.clone() {
+            Some(e) if self.recover(id, &e) => return false,
+            Some(e) => Ending::Failed(e),
+            None => Ending::Dropped,
         };
-        if self.recover(id, &failed) {
-            return false;
-        }
-        self.dropped(id)
-    }
-
-    fn dropped(&mut self, id: FlightId) -> bool {
-        self.finish(id, Ending::Dropped);
+        self.finish(id, ending);
         true
     }
 }
