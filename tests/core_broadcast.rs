@@ -423,16 +423,25 @@ fn a_token_with_little_left_does_not_abort_a_request_for_a_full_one() {
     assert_eq!(tab.cached(), Some(token(T0)));
 }
 
-#[test]
-fn a_refresh_if_stale_call_joins_the_request_a_stale_broadcast_left_out() {
-    // A broadcast token in its window served the waiting caller and left
-    // this tab's request out; a `refreshIfStale` call shares that request.
+/// A tab without Web Locks whose caller, waiting on its request, was
+/// served by another tab's token in its refresh window (12 s left): the
+/// request is left out.
+fn served_by_a_stale_broadcast() -> Tab {
     let mut tab = Tab::on_locks(options(), 42, None);
     let w = tab.get_wait(&plain());
     let stale = jwt_with(Some(T0 - 48.0), T0 - 48.0, T0 + 12.0, "");
     assert_eq!(tab.m.handle_broadcast(tab.now, &message(&stale)), Ok(()));
     tab.drain();
     assert_eq!(tab.token_of(w), stale);
+    assert_eq!(tab.pending.len(), 1, "the request left out");
+    tab
+}
+
+#[test]
+fn a_refresh_if_stale_call_joins_the_request_a_stale_broadcast_left_out() {
+    // A broadcast token in its window served the waiting caller and left
+    // this tab's request out; a `refreshIfStale` call shares that request.
+    let mut tab = served_by_a_stale_broadcast();
     let fresh = tab.get_wait(&refresh_if_stale());
     tab.advance(1.0);
     assert_eq!(tab.sent.len(), 1, "one request");
@@ -444,12 +453,7 @@ fn a_refresh_if_stale_call_joins_the_request_a_stale_broadcast_left_out() {
 fn a_refresh_if_stale_call_that_leaves_keeps_the_request_a_stale_broadcast_left_out() {
     // The request left out is the key's refresh now: a caller who joins it
     // and leaves does not abort it, nor make a second one.
-    let mut tab = Tab::on_locks(options(), 42, None);
-    let w = tab.get_wait(&plain());
-    let stale = jwt_with(Some(T0 - 48.0), T0 - 48.0, T0 + 12.0, "");
-    assert_eq!(tab.m.handle_broadcast(tab.now, &message(&stale)), Ok(()));
-    tab.drain();
-    assert_eq!(tab.token_of(w), stale);
+    let mut tab = served_by_a_stale_broadcast();
     let fresh = tab.get_wait(&refresh_if_stale());
     tab.m.cancel(tab.now, fresh);
     tab.drain();
