@@ -20,6 +20,29 @@ fn with_timeout(timeout_ms: f64) -> Tab {
     )
 }
 
+/// `with_timeout`, on an origin without Web Locks.
+fn without_locks(timeout_ms: f64) -> Tab {
+    let opts = SessionOptions {
+        poll_interval: Some(0.0),
+        timeout: Some(timeout_ms),
+        ..options()
+    };
+    Tab::on_locks(opts, 42, None)
+}
+
+/// `with_timeout`, ten minutes into an outage (every answer a 503) that
+/// began with a call, just after a recovery attempt failed: the longest
+/// wait for the next one.
+fn in_a_recovery_pause(timeout_ms: f64) -> Tab {
+    let mut tab = with_timeout(timeout_ms);
+    let w = tab.get_wait(&plain());
+    answer_for(&mut tab, 600.0, &status(503));
+    tab.error_of(w);
+    tab.until_sent(0.05);
+    tab.respond(status(503));
+    tab
+}
+
 /// Answers every request with `outcome` for `secs`, in 50 ms steps.
 fn answer_for(tab: &mut Tab, secs: f64, outcome: &FetchOutcome) {
     let end = tab.now + secs;
@@ -316,12 +339,7 @@ fn a_late_timer_sends_no_request_for_a_call_past_its_time() {
     // The retry's backoff ends before the call's deadline, but the timer
     // fires late, past both: the call gives up and no request goes out only
     // to be aborted. No Web Locks: the retry's request goes out at once.
-    let opts = SessionOptions {
-        poll_interval: Some(0.0),
-        timeout: Some(3_000.0),
-        ..options()
-    };
-    let mut tab = Tab::on_locks(opts, 42, None);
+    let mut tab = without_locks(3_000.0);
     let w = tab.get_wait(&template("t"));
     tab.respond(status(503));
     assert!(
@@ -345,13 +363,7 @@ fn a_caller_during_a_recovery_pause_waits_for_it_and_is_told_why() {
     // rather than pulling it in (every call in an outage would otherwise be
     // a request); within the default 30 s that request goes out before the
     // call gives up.
-    let mut tab = with_timeout(30_000.0);
-    let w = tab.get_wait(&plain());
-    answer_for(&mut tab, 600.0, &status(503));
-    tab.error_of(w);
-    tab.until_sent(0.05);
-    tab.respond(status(503));
-    // Just after a failed attempt: the longest wait for the next one.
+    let mut tab = in_a_recovery_pause(30_000.0);
     let w = tab.get_wait(&plain());
     let at = tab.now;
     tab.until_sent(0.05);
@@ -368,12 +380,7 @@ fn a_caller_during_a_recovery_pause_waits_for_it_and_is_told_why() {
 
     // A call with less time than the pause gives up with the last
     // answer's error and says it made no request.
-    let mut tab = with_timeout(5_000.0);
-    let w = tab.get_wait(&plain());
-    answer_for(&mut tab, 600.0, &status(503));
-    tab.error_of(w);
-    tab.until_sent(0.05);
-    tab.respond(status(503));
+    let mut tab = in_a_recovery_pause(5_000.0);
     let w = tab.get_wait(&plain());
     tab.advance(5.1);
     let e = tab.full_error_of(w);
@@ -410,12 +417,7 @@ fn a_call_whose_time_ends_with_its_attempts_still_starts_the_recovery() {
 fn going_offline_with_a_request_out_makes_no_second_flight() {
     // Without Web Locks nothing else keeps two flights of one key from
     // both sending once back online.
-    let opts = SessionOptions {
-        poll_interval: Some(0.0),
-        timeout: Some(30_000.0),
-        ..options()
-    };
-    let mut tab = Tab::on_locks(opts, 42, None);
+    let mut tab = without_locks(30_000.0);
     let first = tab.get_wait(&plain());
     tab.m.set_online(tab.now, false);
     assert_eq!(tab.get(&plain()), GetOutcome::Failed(Error::Offline));

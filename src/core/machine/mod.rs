@@ -288,11 +288,10 @@ impl Machine {
         };
         if !self.online {
             // Offline, a call that would wait fails at once (SPEC 5), even
-            // where a request is already out; the session's own key keeps
-            // trying once back online (SPEC 11.2).
-            // A flight of the key already out has a call failed for it: it
-            // becomes the recovery if its callers leave (a second flight
-            // would double the requests once online).
+            // where a request is already out. That request has a call failed
+            // for it: if its callers leave, it becomes the key's recovery
+            // (SPEC 11.2) rather than a second flight beside it, which would
+            // double the requests once online.
             for f in &mut self.flights {
                 if f.token_id == id && f.error.is_none() {
                     f.error = Some(Error::Offline);
